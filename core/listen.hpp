@@ -1,0 +1,45 @@
+// core/listen.hpp: the listening socket, accept with errno triage, and the
+// client's connect. Setup calls throw SetupError; accept_conn never throws.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <system_error>
+
+#include "core/address.hpp"
+#include "core/error.hpp"
+#include "core/fd.hpp"
+
+namespace echolab {
+
+// Binds and listens on the first usable address for host:port (port 0 asks
+// the kernel for one). The listener is non-blocking, so an accept after a
+// stale readiness report returns EAGAIN instead of hanging the loop. For
+// "::" it is dual-stack and also serves IPv4 clients. Throws SetupError,
+// e.g. "bind 127.0.0.1:7007: Address already in use".
+[[nodiscard]] Fd listen_tcp(const std::string& host, std::uint16_t port,
+                            int backlog);
+
+// Connects to the first address of host:port that answers; blocks until the
+// handshake is done. The socket is blocking. Throws SetupError.
+[[nodiscard]] Fd connect_tcp(const std::string& host, std::uint16_t port);
+
+enum class ConnMode { blocking, nonblocking };
+
+// The outcome of one accept: a connection and its peer, or what the failure
+// means (see AcceptResult) with the saved errno.
+struct Accepted {
+    AcceptResult result = AcceptResult::retry;
+    Fd conn;
+    SocketAddress peer;
+    int error = 0;
+};
+
+// Accepts one connection without blocking. The new socket is close-on-exec,
+// has TCP_NODELAY set, and is in the given mode.
+[[nodiscard]] Accepted accept_conn(const Fd& listener, ConnMode mode);
+
+// Turns O_NONBLOCK on or off.
+[[nodiscard]] std::error_code set_nonblocking(const Fd& sock, bool on);
+
+}  // namespace echolab
