@@ -11,15 +11,15 @@
 // Choose:   never for a public service; for a lab, a test double, or a job
 //           where requests are short and clients are trusted.
 // Compare:  fork_per_conn (the same loop, each client handed to a child).
+#include <chrono>
+#include <utility>
+
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "core/session.hpp"
 #include "core/signals.hpp"
-
-#include <chrono>
-#include <utility>
 
 namespace {
 
@@ -37,8 +37,7 @@ void serve_connection(Accepted client, const ServerOptions& opts,
     serve_blocking(std::move(client.conn), client.peer, opts, stop);
 }
 
-void serve(const Fd& listener, const ServerOptions& opts,
-           const StopSignal& stop) {
+void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
     RateLimit pressure_log(1s);
     while (stop.wait(listener.get(), kForever) == Wake::ready) {
         Accepted client = accept_conn(listener, ConnMode::blocking);
@@ -62,6 +61,8 @@ void serve(const Fd& listener, const ServerOptions& opts,
                 throw SetupError(client.error, "accept");
         }
     }
+    // Clients still in the backlog get a reset when the listener closes.
+    listener.reset();
 }
 
 }  // namespace
@@ -79,10 +80,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        const StopSignal& stop = StopSignal::install();
+        StopSignal& stop = StopSignal::install();
         Fd listener = start_listening(opts);
         serve(listener, opts, stop);
-        // Clients still in the backlog get a reset when the listener closes.
         return 0;
     } catch (const std::exception& error) {
         return report_setup_error(error);

@@ -1,0 +1,114 @@
+#include "core/conn_table.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace echolab {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Idle connections are looked for this often, so a timeout fires at most
+// this late; a scan costs one comparison per connection.
+constexpr auto kIdleScan = 1s;
+// How long accepting pauses after EMFILE: the kernel keeps the clients in
+// the backlog meanwhile, and a level-triggered listener cannot spin.
+constexpr auto kAcceptPause = 100ms;
+
+}  // namespace
+
+ConnTable::ConnTable(const ServerOptions& opts, std::size_t buffer_bytes)
+    : opts_(opts), buffer_bytes_(buffer_bytes) {}
+
+ConnBuffer* ConnTable::admit(Accepted client) {
+    switch (client.result) {
+        case AcceptResult::accepted:
+            break;
+        case AcceptResult::retry:
+            return nullptr;
+        case AcceptResult::out_of_resources:
+            accept_paused_until_ = Clock::now() + kAcceptPause;
+            if (pressure_log_.allow()) {
+                log_line("accept: " + error_text(client.error) +
+                         "; pausing accepts");
+            }
+            return nullptr;
+        case AcceptResult::fatal:
+            throw SetupError(client.error, "accept");
+    }
+    auto fd = static_cast<std::size_t>(client.conn.get());
+    if (fd >= conns_.size()) {
+        conns_.resize(std::max(fd + 1, conns_.size() * 2));
+    }
+    if (opts_.verbose) {
+        log_connect(client.peer);
+    }
+    conns_[fd] = std::make_unique<ConnBuffer>(std::move(client.conn),
+                                              client.peer, buffer_bytes_);
+    ++count_;
+    return conns_[fd].get();
+}
+
+bool ConnTable::accepting(const StopSignal& stop) const {
+    return !stop.requested() && count_ < opts_.max_conns &&
+           Clock::now() >= accept_paused_until_;
+}
+
+ConnBuffer* ConnTable::find(int fd) const noexcept {
+    auto index = static_cast<std::size_t>(fd);
+    return fd >= 0 && index < conns_.size() ? conns_[index].get() : nullptr;
+}
+
+void ConnTable::remove(int fd) {
+    auto& slot = conns_.at(static_cast<std::size_t>(fd));
+    if (!slot) {
+        return;
+    }
+    if (opts_.verbose) {
+        log_disconnect(slot->peer(), slot->end_reason(), slot->bytes_echoed());
+    }
+    slot.reset();
+    --count_;
+}
+
+void ConnTable::close_idle() {
+    auto now = Clock::now();
+    if (opts_.idle_timeout().count() <= 0 || now < next_idle_scan_) {
+        return;
+    }
+    next_idle_scan_ = now + kIdleScan;
+    auto oldest = now - opts_.idle_timeout();
+    for (int fd = 0; fd < end_fd(); ++fd) {
+        ConnBuffer* conn = find(fd);
+        if (conn != nullptr && conn->last_progress() < oldest) {
+            if (opts_.verbose) {
+                log_disconnect(conn->peer(), "idle timeout",
+                               conn->bytes_echoed());
+            }
+            conns_[static_cast<std::size_t>(fd)].reset();
+            --count_;
+        }
+    }
+}
+
+bool ConnTable::finished(const StopSignal& stop) const {
+    return stop.requested() &&
+           (count_ == 0 ||
+            Clock::now() >= stop.requested_at() + opts_.grace());
+}
+
+std::chrono::milliseconds ConnTable::timeout(const StopSignal& stop) const {
+    auto now = Clock::now();
+    auto next = now + std::chrono::milliseconds(kIdleScan);
+    if (accept_paused_until_ > now) {
+        next = std::min(next, accept_paused_until_);
+    }
+    if (stop.requested()) {
+        next = std::min(next, stop.requested_at() + opts_.grace());
+    }
+    return std::chrono::ceil<std::chrono::milliseconds>(
+        std::max(next - now, Clock::duration::zero()));
+}
+
+}  // namespace echolab

@@ -1,0 +1,65 @@
+// core/conn_table.hpp: ConnTable, the bookkeeping both event loops share:
+// their ConnBuffers by descriptor, the connection limit, idle timeouts and
+// the grace period. It never waits and never asks the kernel which
+// descriptors are ready; select_loop and epoll_loop do that themselves.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "core/conn_buffer.hpp"
+#include "core/listen.hpp"
+#include "core/log.hpp"
+#include "core/options.hpp"
+#include "core/signals.hpp"
+
+namespace echolab {
+
+class ConnTable {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    ConnTable(const ServerOptions& opts, std::size_t buffer_bytes);
+
+    // Takes the outcome of one accept_conn. Returns the new connection's
+    // buffer, or nullptr when there was none (nothing waiting, the client
+    // left, or descriptors ran out, in which case accepting pauses
+    // briefly). Throws SetupError if the listener itself failed.
+    ConnBuffer* admit(Accepted client);
+
+    // Whether to watch the listener now: below --max-conns, not paused
+    // after EMFILE, and no stop requested.
+    bool accepting(const StopSignal& stop) const;
+
+    // The connection on fd, or nullptr.
+    ConnBuffer* find(int fd) const noexcept;
+    // Logs (under --verbose) and closes the connection on fd.
+    void remove(int fd);
+    // Closes every connection silent for --idle-timeout. Cheap to call on
+    // every loop turn: it scans the table at most once a second.
+    void close_idle();
+
+    int size() const noexcept { return count_; }
+    // One past the highest descriptor that may hold a connection.
+    int end_fd() const noexcept { return static_cast<int>(conns_.size()); }
+
+    // True once a stop was requested and no connection is left or the
+    // grace period is over.
+    bool finished(const StopSignal& stop) const;
+    // How long the loop may wait for readiness before it has clock work to
+    // do (idle checks, the end of an accept pause or of the grace period).
+    std::chrono::milliseconds timeout(const StopSignal& stop) const;
+
+private:
+    const ServerOptions& opts_;
+    std::size_t buffer_bytes_;
+    std::vector<std::unique_ptr<ConnBuffer>> conns_;  // by descriptor
+    int count_ = 0;
+    Clock::time_point accept_paused_until_{};
+    Clock::time_point next_idle_scan_{};
+    RateLimit pressure_log_{std::chrono::seconds(1)};
+};
+
+}  // namespace echolab
