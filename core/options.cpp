@@ -1,5 +1,6 @@
 #include "core/options.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -10,6 +11,18 @@ namespace echolab {
 namespace {
 
 constexpr int kUsageError = 2;
+
+// CLI::Range lets NaN through (every comparison with it is false).
+const CLI::Validator kFinite(
+    [](std::string& text) {
+        try {
+            return std::isfinite(std::stod(text)) ? std::string()
+                                                  : "not a finite number";
+        } catch (const std::exception&) {
+            return std::string("not a number");
+        }
+    },
+    "", "FINITE");
 
 std::chrono::milliseconds to_ms(double seconds) {
     return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
@@ -43,11 +56,11 @@ void add_common_flags(CLI::App& app, ServerOptions& opts) {
     app.add_option("--idle-timeout", opts.idle_timeout_s,
                    "Close a connection silent this many seconds (0: never)")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 86400.0 * 365));
+        ->check(kFinite & CLI::Range(0.0, 86400.0 * 365));
     app.add_option("--grace", opts.grace_s,
                    "On SIGINT/SIGTERM, seconds open connections may finish")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 3600.0));
+        ->check(kFinite & CLI::Range(0.0, 3600.0));
     app.add_flag("--verbose", opts.verbose,
                  "Log each connect and disconnect on stderr");
 }

@@ -1,0 +1,101 @@
+#include "core/conn_table.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <thread>
+
+namespace {
+
+using namespace echolab;
+using namespace std::chrono_literals;
+
+// An accepted connection, faked with one end of a socketpair.
+Accepted fake_client(Fd& other_end) {
+    int ends[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends), 0);
+    other_end = Fd(ends[1]);
+    Accepted client;
+    client.result = AcceptResult::accepted;
+    client.conn = Fd(ends[0]);
+    return client;
+}
+
+Accepted failure(AcceptResult result, int err) {
+    Accepted client;
+    client.result = result;
+    client.error = err;
+    return client;
+}
+
+TEST(ConnTable, AdmitsUpToMaxConns) {
+    ServerOptions opts;
+    opts.max_conns = 2;
+    ConnTable table(opts, 1024);
+    StopSignal& stop = StopSignal::install();
+    Fd a, b;
+    EXPECT_TRUE(table.accepting(stop));
+    ConnBuffer* first = table.admit(fake_client(a));
+    ASSERT_NE(first, nullptr);
+    EXPECT_EQ(table.find(first->conn().get()), first);
+    EXPECT_TRUE(table.accepting(stop));
+    ASSERT_NE(table.admit(fake_client(b)), nullptr);
+    EXPECT_EQ(table.size(), 2);
+    EXPECT_FALSE(table.accepting(stop));
+    table.remove(first->conn().get());
+    EXPECT_EQ(table.size(), 1);
+    EXPECT_TRUE(table.accepting(stop));
+}
+
+TEST(ConnTable, RetryAdmitsNothing) {
+    ServerOptions opts;
+    opts.max_conns = 2;
+    ConnTable table(opts, 1024);
+    EXPECT_EQ(table.admit(failure(AcceptResult::retry, EAGAIN)), nullptr);
+    EXPECT_EQ(table.size(), 0);
+    EXPECT_TRUE(table.accepting(StopSignal::install()));
+}
+
+TEST(ConnTable, DescriptorExhaustionPausesAccepting) {
+    ServerOptions opts;
+    opts.max_conns = 2;
+    ConnTable table(opts, 1024);
+    StopSignal& stop = StopSignal::install();
+    EXPECT_EQ(table.admit(failure(AcceptResult::out_of_resources, EMFILE)),
+              nullptr);
+    EXPECT_FALSE(table.accepting(stop));
+    EXPECT_LE(table.timeout(stop), 100ms);
+    std::this_thread::sleep_for(120ms);
+    EXPECT_TRUE(table.accepting(stop));
+}
+
+TEST(ConnTable, BrokenListenerThrows) {
+    ServerOptions opts;
+    ConnTable table(opts, 1024);
+    EXPECT_THROW(table.admit(failure(AcceptResult::fatal, EBADF)), SetupError);
+}
+
+TEST(ConnTable, ClosesIdleConnections) {
+    ServerOptions opts;
+    opts.max_conns = 4;
+    opts.idle_timeout_s = 0.05;
+    ConnTable table(opts, 1024);
+    Fd peer;
+    ASSERT_NE(table.admit(fake_client(peer)), nullptr);
+    table.close_idle();
+    EXPECT_EQ(table.size(), 1);           // not idle long enough yet
+    std::this_thread::sleep_for(1100ms);  // past the timeout and the scan
+    table.close_idle();
+    EXPECT_EQ(table.size(), 0);
+    char byte;
+    EXPECT_EQ(::recv(peer.get(), &byte, 1, 0), 0);  // the server closed
+}
+
+TEST(ConnTable, TimeoutIsAtMostTheIdleScan) {
+    ServerOptions opts;
+    ConnTable table(opts, 1024);
+    EXPECT_LE(table.timeout(StopSignal::install()), 1000ms);
+    EXPECT_FALSE(table.finished(StopSignal::install()));
+}
+
+}  // namespace
