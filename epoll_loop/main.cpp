@@ -18,14 +18,6 @@
 //           redis and every event library on Linux.
 // Compare:  select_loop (same ConnBuffer, sets rebuilt every turn);
 //           thread_pool (blocking code, bounded threads).
-#include <sys/epoll.h>
-
-#include <array>
-#include <cerrno>
-#include <chrono>
-#include <cstdint>
-#include <vector>
-
 #include "core/conn_buffer.hpp"
 #include "core/conn_table.hpp"
 #include "core/error.hpp"
@@ -33,6 +25,14 @@
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "core/signals.hpp"
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include <sys/epoll.h>
 
 namespace {
 

@@ -14,21 +14,21 @@
 //           client's process cannot touch another); classic inetd-style.
 // Compare:  iterative (the same loop without fork); thread_per_conn (the
 //           same dispatch with a thread instead of a process).
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <set>
-#include <thread>
-#include <utility>
-
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "core/session.hpp"
 #include "core/signals.hpp"
+
+#include <chrono>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 

@@ -11,15 +11,15 @@
 // Choose:   never for a public service; for a lab, a test double, or a job
 //           where requests are short and clients are trusted.
 // Compare:  fork_per_conn (the same loop, each client handed to a child).
-#include <chrono>
-#include <utility>
-
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "core/session.hpp"
 #include "core/signals.hpp"
+
+#include <chrono>
+#include <utility>
 
 namespace {
 

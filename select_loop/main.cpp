@@ -16,13 +16,6 @@
 //           clients; a teaching step towards poll and epoll.
 // Compare:  epoll_loop (same ConnBuffer, the kernel keeps the interest
 //           list); thread_per_conn (blocking code, a thread per client).
-#include <sys/select.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <string>
-
 #include "core/conn_buffer.hpp"
 #include "core/conn_table.hpp"
 #include "core/error.hpp"
@@ -30,6 +23,13 @@
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "core/signals.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <string>
+
+#include <sys/select.h>
 
 namespace {
 

@@ -13,19 +13,19 @@
 //           call per request), and the simplest code that is concurrent.
 // Compare:  fork_per_conn (a process instead of a thread); thread_pool
 //           (the threads made once, the clients queued).
-#include <atomic>
-#include <chrono>
-#include <list>
-#include <system_error>
-#include <thread>
-#include <utility>
-
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "core/session.hpp"
 #include "core/signals.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <list>
+#include <system_error>
+#include <thread>
+#include <utility>
 
 namespace {
 

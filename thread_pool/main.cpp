@@ -15,20 +15,21 @@
 //           and no per-client thread start matter.
 // Compare:  thread_per_conn (same session code, a thread per client);
 //           epoll_loop (one thread, no blocking per client).
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <thread>
-#include <utility>
-#include <vector>
-
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "core/session.hpp"
 #include "core/signals.hpp"
+
 #include "thread_pool/work_queue.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace {
 
