@@ -1,0 +1,145 @@
+// Many clients, silent clients and the idle timeout. Here the models
+// differ on purpose: iterative serves one client at a time and a pool
+// serves --threads, so for them the tests assert the limit that is the
+// lesson (reliability notes, section 3).
+#include "core/error.hpp"
+
+#include "tests/conformance/echo_conformance.hpp"
+#include "tests/support/payload.hpp"
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace echolab::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMessage = 1024;
+
+// Connects a client and checks with one round trip that the server is
+// serving it (not just that the kernel queued it).
+TestClient served_client(const ServerProcess& srv) {
+    TestClient client(srv.client_host(), srv.port());
+    EXPECT_TRUE(client.connected()) << error_text(client.connect_error());
+    EXPECT_EQ(client.round_trip("x", 2s), "x");
+    return client;
+}
+
+TEST_P(EchoConformance, ServesManyConcurrentClients) {
+    constexpr int kClients = 200;
+    ServerProcess& srv = start(max_conns(kClients + 56));
+    std::vector<TestClient> clients;
+    std::vector<std::string> payloads;
+    for (int i = 0; i < kClients; ++i) {
+        clients.emplace_back(srv.client_host(), srv.port());
+        ASSERT_TRUE(clients.back().connected())
+            << "client " << i << ": "
+            << error_text(clients.back().connect_error());
+        payloads.push_back(random_payload(kMessage, static_cast<unsigned>(i)));
+        ASSERT_EQ(clients.back().send(payloads.back(), 2s), kMessage);
+    }
+    std::vector<std::string> echoed(kClients);
+    if (server().model == Model::per_connection) {
+        // All 200 at once: every echo arrives before any client leaves.
+        auto first = receive_all(clients, kMessage, false, 10s);
+        for (int i = 0; i < kClients; ++i) {
+            auto k = static_cast<std::size_t>(i);
+            ASSERT_EQ(first[k].data.size(), kMessage)
+                << "client " << i
+                << " while all are open: " << first[k].describe();
+            echoed[k] = first[k].data;
+        }
+    }
+    // One after another (iterative) or a pool's worth at a time: each
+    // client half-closes so that the next one gets its turn.
+    for (TestClient& client : clients) {
+        client.half_close();
+    }
+    auto rest = receive_all(clients, 0, true, 30s);
+    for (int i = 0; i < kClients; ++i) {
+        auto k = static_cast<std::size_t>(i);
+        EXPECT_EQ(rest[k].end, StreamEnd::eof)
+            << "client " << i << ": " << rest[k].describe();
+        EXPECT_EQ(first_difference(payloads[k], echoed[k] + rest[k].data), "")
+            << "client " << i;
+    }
+}
+
+TEST_P(EchoConformance, SilentClientDoesNotBlockOthers) {
+    if (one_at_a_time()) {
+        GTEST_SKIP() << "serves one client at a time; "
+                        "IdleClientsStallOthersUntilIdleTimeout asserts that";
+    }
+    ServerProcess& srv = start();
+    TestClient silent = served_client(srv);
+    TestClient other(srv.client_host(), srv.port());
+    ASSERT_TRUE(other.connected()) << error_text(other.connect_error());
+    std::string message = random_payload(kMessage, 2);
+    EXPECT_EQ(first_difference(message, other.round_trip(message, 2s)), "");
+}
+
+// The lesson of the blocking models with a fixed number of servers: a
+// silent client holds one for as long as it likes, and only the idle
+// timeout gives it back. iterative has one; the pool has --threads.
+TEST_P(EchoConformance, IdleClientsStallOthersUntilIdleTimeout) {
+    std::vector<std::string> flags{"--idle-timeout", "1"};
+    int holders = 1;
+    if (server().model == Model::worker_pool) {
+        holders = 2;
+        flags.insert(flags.end(), {"--threads", "2"});
+    } else if (!one_at_a_time()) {
+        GTEST_SKIP() << "serves every client at once; "
+                        "SilentClientDoesNotBlockOthers asserts that";
+    }
+    ServerProcess& srv = start(flags);
+    std::vector<TestClient> silent;
+    for (int i = 0; i < holders; ++i) {
+        silent.push_back(served_client(srv));
+    }
+    TestClient waiting(srv.client_host(), srv.port());
+    ASSERT_TRUE(waiting.connected()) << error_text(waiting.connect_error());
+    std::string message = random_payload(kMessage, 3);
+    ASSERT_EQ(waiting.send(message, 1s), kMessage);
+
+    Received early = waiting.receive(kMessage, 600ms);
+    EXPECT_EQ(early.end, StreamEnd::timeout)
+        << "expected no echo while every server is held: " << early.describe();
+    Received later = waiting.receive(kMessage - early.data.size(), 4s);
+    EXPECT_EQ(first_difference(message, early.data + later.data), "")
+        << "the idle timeout should have freed a server: " << later.describe();
+    for (TestClient& client : silent) {
+        Received end = client.read_to_eof(1s);
+        EXPECT_TRUE(end.end == StreamEnd::eof || end.end == StreamEnd::reset)
+            << "silent client: " << end.describe();
+    }
+}
+
+// Idle means no progress: a client that trickles a byte every 300 ms
+// stays open past a 1 s timeout, and a silent one is closed after about 1 s.
+TEST_P(EchoConformance, IdleTimeoutClosesSilentConnection) {
+    ServerProcess& srv = start({"--idle-timeout", "1"});
+    {
+        TestClient trickle = served_client(srv);
+        for (int i = 0; i < 7; ++i) {
+            std::this_thread::sleep_for(300ms);
+            ASSERT_EQ(trickle.round_trip("t", 1s), "t")
+                << "byte " << i << ": closed while it was not idle";
+        }
+        trickle.half_close();
+        EXPECT_EQ(trickle.read_to_eof(2s).end, StreamEnd::eof);
+    }
+    TestClient silent = served_client(srv);
+    auto begin = Clock::now();
+    Received end = silent.read_to_eof(5s);
+    auto waited = Clock::now() - begin;
+    EXPECT_TRUE(end.end == StreamEnd::eof || end.end == StreamEnd::reset)
+        << end.describe();
+    EXPECT_GT(waited, 700ms);
+    EXPECT_LT(waited, 3500ms);
+}
+
+}  // namespace
+}  // namespace echolab::test

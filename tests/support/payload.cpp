@@ -1,0 +1,35 @@
+#include "tests/support/payload.hpp"
+
+#include <algorithm>
+#include <random>
+
+namespace echolab::test {
+
+std::string random_payload(std::size_t size, std::uint32_t seed) {
+    std::mt19937 gen(seed);
+    std::string out(size, '\0');
+    for (char& c : out) {
+        c = static_cast<char>(gen() & 0xffU);
+    }
+    return out;
+}
+
+std::string first_difference(std::string_view expected,
+                             std::string_view actual) {
+    if (expected == actual) {
+        return "";
+    }
+    auto [want, got] = std::mismatch(expected.begin(), expected.end(),
+                                     actual.begin(), actual.end());
+    auto offset = static_cast<std::size_t>(want - expected.begin());
+    std::string text = "expected ";
+    text.append(std::to_string(expected.size()))
+        .append(" bytes, got ")
+        .append(std::to_string(actual.size()))
+        .append("; first difference at byte ")
+        .append(std::to_string(offset));
+    (void)got;
+    return text;
+}
+
+}  // namespace echolab::test

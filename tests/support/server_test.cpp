@@ -1,0 +1,102 @@
+#include "tests/support/server_test.hpp"
+
+#include <array>
+#include <iostream>
+#include <string_view>
+#include <thread>
+
+namespace echolab::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// What sanitizers and _FORTIFY_SOURCE print (H4 in the reliability notes).
+constexpr std::array<std::string_view, 4> kSanitizerMarks = {
+    "Sanitizer", "runtime error:", "bit out of range",
+    "buffer overflow detected"};
+
+constexpr auto kStopBound = 10s;
+constexpr std::size_t kStderrShown = 4000;
+
+std::string tail(const std::string& text, std::size_t n) {
+    return text.size() <= n ? text : "..." + text.substr(text.size() - n);
+}
+
+}  // namespace
+
+void PrintTo(const ServerUnderTest& server, std::ostream* out) {
+    *out << server.name;
+}
+
+void PrintTo(StreamEnd end, std::ostream* out) {
+    *out << to_string(end);
+}
+
+std::string param_label(const ::testing::TestParamInfo<ServerUnderTest>& p) {
+    return param_name(p.param);
+}
+
+ServerProcess& ServerTest::start(const std::vector<std::string>& flags) {
+    Launch launch;
+    launch.flags = flags;
+    return start(launch);
+}
+
+ServerProcess& ServerTest::start(const Launch& launch) {
+    servers_.push_back(std::make_unique<ServerProcess>(server(), launch));
+    return *servers_.back();
+}
+
+std::vector<std::string> ServerTest::max_conns(int n) const {
+    if (one_at_a_time()) {
+        return {};
+    }
+    return {"--max-conns", std::to_string(n)};
+}
+
+void ServerTest::TearDown() {
+    for (auto& process : servers_) {
+        if (process->running()) {
+            process->stop(kStopBound);
+        }
+        std::string err = process->stderr_text();
+        for (std::string_view mark : kSanitizerMarks) {
+            EXPECT_EQ(err.find(mark), std::string::npos)
+                << process->command_line() << " reported '" << mark
+                << "' on stderr:\n"
+                << tail(err, kStderrShown);
+        }
+        if (HasFailure() && !err.empty()) {
+            std::cerr << "--- stderr of " << process->command_line() << " ---\n"
+                      << tail(err, kStderrShown) << "\n";
+        }
+    }
+    servers_.clear();
+}
+
+bool eventually(const std::function<bool()>& pred, Millis timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (pred()) {
+            return true;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+::testing::AssertionResult serves_fresh_client(const ServerProcess& server,
+                                               std::size_t size,
+                                               Millis timeout) {
+    std::string problem =
+        echo_problem(server.client_host(), server.port(), size, timeout);
+    if (problem.empty()) {
+        return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure()
+           << "a fresh client's " << size << "-byte echo failed: " << problem;
+}
+
+}  // namespace echolab::test

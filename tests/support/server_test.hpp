@@ -1,0 +1,60 @@
+// tests/support/server_test.hpp: the GoogleTest side of the support
+// library: a fixture base for suites parameterised over every server
+// under test, and assertions built on the raw client.
+#pragma once
+
+#include "tests/support/server_process.hpp"
+#include "tests/support/server_registry.hpp"
+#include "tests/support/test_client.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace echolab::test {
+
+// So that GoogleTest prints a parameter as its name, not as bytes.
+void PrintTo(const ServerUnderTest& server, std::ostream* out);
+void PrintTo(StreamEnd end, std::ostream* out);
+
+// The parameter name in test names: ".../epoll_loop".
+std::string param_label(const ::testing::TestParamInfo<ServerUnderTest>& p);
+
+// Starts servers for one test and stops them after it. After each test it
+// fails if a server's stderr holds a sanitizer report, and on failure it
+// prints what the servers wrote to stderr.
+class ServerTest : public ::testing::TestWithParam<ServerUnderTest> {
+protected:
+    const ServerUnderTest& server() const { return GetParam(); }
+    bool one_at_a_time() const {
+        return server().model == Model::one_at_a_time;
+    }
+
+    // Starts the server under test with --port 0 and flags, and waits for
+    // its ready line; throws (failing the test) if it does not come.
+    ServerProcess& start(const std::vector<std::string>& flags = {});
+    ServerProcess& start(const Launch& launch);
+
+    // {"--max-conns", n}, or nothing for a model that serves only one.
+    std::vector<std::string> max_conns(int n) const;
+
+    void TearDown() override;
+
+private:
+    std::vector<std::unique_ptr<ServerProcess>> servers_;
+};
+
+// Polls pred every 20 ms until it holds or timeout passes.
+bool eventually(const std::function<bool()>& pred, Millis timeout);
+
+// A fresh client gets a byte-exact echo of size bytes, then EOF.
+::testing::AssertionResult serves_fresh_client(const ServerProcess& server,
+                                               std::size_t size = 1024,
+                                               Millis timeout = Millis{3000});
+
+}  // namespace echolab::test
