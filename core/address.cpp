@@ -1,11 +1,11 @@
 #include "core/address.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "core/error.hpp"
 
 #include <cstring>
 
-#include "core/error.hpp"
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 namespace echolab {
 namespace {

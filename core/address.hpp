@@ -2,14 +2,14 @@
 // No sockets are created here; listen.hpp does that.
 #pragma once
 
-#include <netdb.h>
-#include <sys/socket.h>
+#include "core/fd.hpp"
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
-#include "core/fd.hpp"
+#include <netdb.h>
+#include <sys/socket.h>
 
 namespace echolab {
 
@@ -31,8 +31,8 @@ using AddrInfoList = std::unique_ptr<addrinfo, AddrInfoDeleter>;
 
 // Resolves host and port for TCP with getaddrinfo(3). passive=true asks for
 // addresses to bind (AI_PASSIVE). Throws SetupError naming the address.
-[[nodiscard]] AddrInfoList resolve(const std::string& host,
-                                   std::uint16_t port, bool passive);
+[[nodiscard]] AddrInfoList resolve(const std::string& host, std::uint16_t port,
+                                   bool passive);
 
 // "127.0.0.1:7007" or "[::1]:7007"; "?" for an unknown family.
 std::string to_string(const SocketAddress& addr);

@@ -1,16 +1,15 @@
 #include "core/conn_buffer.hpp"
 
-#include <sys/socket.h>
+#include "core/error.hpp"
 
 #include <cerrno>
 #include <cstring>
 
-#include "core/error.hpp"
+#include <sys/socket.h>
 
 namespace echolab {
 
-ConnBuffer::ConnBuffer(Fd conn, const SocketAddress& peer,
-                       std::size_t capacity)
+ConnBuffer::ConnBuffer(Fd conn, const SocketAddress& peer, std::size_t capacity)
     : conn_(std::move(conn)), peer_(peer), capacity_(capacity) {}
 
 bool ConnBuffer::wants_read() const noexcept {

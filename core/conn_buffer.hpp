@@ -4,13 +4,13 @@
 // which sockets are ready (the variants do, and that is their lesson).
 #pragma once
 
+#include "core/address.hpp"
+#include "core/fd.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
-
-#include "core/address.hpp"
-#include "core/fd.hpp"
 
 namespace echolab {
 

@@ -1,8 +1,8 @@
 #include "core/conn_table.hpp"
 
-#include <algorithm>
-
 #include "core/error.hpp"
+
+#include <algorithm>
 
 namespace echolab {
 namespace {
@@ -12,9 +12,6 @@ using namespace std::chrono_literals;
 // Idle connections are looked for this often, so a timeout fires at most
 // this late; a scan costs one comparison per connection.
 constexpr auto kIdleScan = 1s;
-// How long accepting pauses after EMFILE: the kernel keeps the clients in
-// the backlog meanwhile, and a level-triggered listener cannot spin.
-constexpr auto kAcceptPause = 100ms;
 
 }  // namespace
 
@@ -22,20 +19,11 @@ ConnTable::ConnTable(const ServerOptions& opts, std::size_t buffer_bytes)
     : opts_(opts), buffer_bytes_(buffer_bytes) {}
 
 ConnBuffer* ConnTable::admit(Accepted client) {
-    switch (client.result) {
-        case AcceptResult::accepted:
-            break;
-        case AcceptResult::retry:
-            return nullptr;
-        case AcceptResult::out_of_resources:
-            accept_paused_until_ = Clock::now() + kAcceptPause;
-            if (pressure_log_.allow()) {
-                log_line("accept: " + error_text(client.error) +
-                         "; pausing accepts");
-            }
-            return nullptr;
-        case AcceptResult::fatal:
-            throw SetupError(client.error, "accept");
+    if (client.result != AcceptResult::accepted) {
+        // While paused the loop stops watching the listener, so a
+        // level-triggered readiness report cannot make it spin.
+        accept_paused_until_ = Clock::now() + backoff_.after(client);
+        return nullptr;
     }
     auto fd = static_cast<std::size_t>(client.conn.get());
     if (fd >= conns_.size()) {
@@ -94,8 +82,7 @@ void ConnTable::close_idle() {
 
 bool ConnTable::finished(const StopSignal& stop) const {
     return stop.requested() &&
-           (count_ == 0 ||
-            Clock::now() >= stop.requested_at() + opts_.grace());
+           (count_ == 0 || Clock::now() >= stop.requested_at() + opts_.grace());
 }
 
 std::chrono::milliseconds ConnTable::timeout(const StopSignal& stop) const {

@@ -4,16 +4,16 @@
 // descriptors are ready; select_loop and epoll_loop do that themselves.
 #pragma once
 
-#include <chrono>
-#include <cstddef>
-#include <memory>
-#include <vector>
-
 #include "core/conn_buffer.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "core/signals.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <vector>
 
 namespace echolab {
 
@@ -59,7 +59,7 @@ private:
     int count_ = 0;
     Clock::time_point accept_paused_until_{};
     Clock::time_point next_idle_scan_{};
-    RateLimit pressure_log_{std::chrono::seconds(1)};
+    AcceptBackoff backoff_;
 };
 
 }  // namespace echolab

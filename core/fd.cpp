@@ -12,7 +12,9 @@ Fd& Fd::operator=(Fd&& other) noexcept {
     return *this;
 }
 
-Fd::~Fd() { reset(); }
+Fd::~Fd() {
+    reset();
+}
 
 void Fd::reset() noexcept {
     if (fd_ >= 0) {

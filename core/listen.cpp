@@ -1,12 +1,12 @@
 #include "core/listen.hpp"
 
+#include <cerrno>
+#include <functional>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-
-#include <cerrno>
-#include <functional>
 
 namespace echolab {
 namespace {
@@ -15,10 +15,9 @@ namespace {
 // `use` succeeds. `use` returns the name of the failing call, or nullptr.
 // On total failure it throws the last error, naming that call and the
 // address that was tried.
-Fd first_that_works(const std::string& host, std::uint16_t port,
-                    bool passive,
-                    const std::function<const char*(const Fd&,
-                                                    const addrinfo&)>& use) {
+Fd first_that_works(
+    const std::string& host, std::uint16_t port, bool passive,
+    const std::function<const char*(const Fd&, const addrinfo&)>& use) {
     AddrInfoList list = resolve(host, port, passive);
     int last_error = EADDRNOTAVAIL;
     std::string last_call = "socket";
@@ -84,9 +83,10 @@ Fd connect_tcp(const std::string& host, std::uint16_t port) {
 Accepted accept_conn(const Fd& listener, ConnMode mode) {
     Accepted out;
     out.peer.length = sizeof out.peer.storage;
-    int flags = SOCK_CLOEXEC | (mode == ConnMode::nonblocking ? SOCK_NONBLOCK : 0);
-    out.conn = Fd(::accept4(listener.get(), out.peer.get(), &out.peer.length,
-                            flags));
+    int flags =
+        SOCK_CLOEXEC | (mode == ConnMode::nonblocking ? SOCK_NONBLOCK : 0);
+    out.conn =
+        Fd(::accept4(listener.get(), out.peer.get(), &out.peer.length, flags));
     if (!out.conn) {
         out.error = errno;
         out.result = classify_accept_error(out.error);
@@ -98,6 +98,26 @@ Accepted accept_conn(const Fd& listener, ConnMode mode) {
     (void)set_int_option(out.conn, IPPROTO_TCP, TCP_NODELAY, 1);
     out.result = AcceptResult::accepted;
     return out;
+}
+
+std::chrono::milliseconds AcceptBackoff::after(const Accepted& failure) {
+    // Long enough not to spin, short enough that the backlog is served soon
+    // after descriptors free up.
+    constexpr std::chrono::milliseconds kPause{100};
+    switch (failure.result) {
+        case AcceptResult::accepted:
+        case AcceptResult::retry:
+            return std::chrono::milliseconds::zero();
+        case AcceptResult::out_of_resources:
+            if (log_.allow()) {
+                log_line("accept: " + error_text(failure.error) +
+                         "; pausing accepts");
+            }
+            return kPause;
+        case AcceptResult::fatal:
+            break;
+    }
+    throw SetupError(failure.error, "accept");
 }
 
 std::error_code set_nonblocking(const Fd& sock, bool on) {

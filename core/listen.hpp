@@ -2,13 +2,15 @@
 // client's connect. Setup calls throw SetupError; accept_conn never throws.
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <system_error>
-
 #include "core/address.hpp"
 #include "core/error.hpp"
 #include "core/fd.hpp"
+#include "core/log.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <system_error>
 
 namespace echolab {
 
@@ -38,6 +40,20 @@ struct Accepted {
 // Accepts one connection without blocking. The new socket is close-on-exec,
 // has TCP_NODELAY set, and is in the given mode.
 [[nodiscard]] Accepted accept_conn(const Fd& listener, ConnMode mode);
+
+// The answer every variant gives to a failed accept: retry at once after a
+// transient error; after EMFILE and friends, pause accepting (the clients
+// wait in the backlog) instead of spinning on an accept that fails at once,
+// and log that at most once a second; throw for a broken listener.
+class AcceptBackoff {
+public:
+    // How long to stop accepting after this failure (zero: retry now).
+    // Throws SetupError for AcceptResult::fatal.
+    std::chrono::milliseconds after(const Accepted& failure);
+
+private:
+    RateLimit log_{std::chrono::seconds(1)};
+};
 
 // Turns O_NONBLOCK on or off.
 [[nodiscard]] std::error_code set_nonblocking(const Fd& sock, bool on);

@@ -1,8 +1,8 @@
 #include "core/log.hpp"
 
-#include <unistd.h>
-
 #include <string>
+
+#include <unistd.h>
 
 namespace echolab {
 

@@ -3,10 +3,10 @@
 // Nothing is ever printed to stdout except the ready line.
 #pragma once
 
+#include "core/address.hpp"
+
 #include <chrono>
 #include <string_view>
-
-#include "core/address.hpp"
 
 namespace echolab {
 

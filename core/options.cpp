@@ -1,11 +1,11 @@
 #include "core/options.hpp"
 
+#include "core/address.hpp"
+#include "core/listen.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-
-#include "core/address.hpp"
-#include "core/listen.hpp"
 
 namespace echolab {
 namespace {
@@ -83,7 +83,8 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
 
 Fd start_listening(const ServerOptions& opts) {
     Fd listener = listen_tcp(opts.host, opts.port, opts.backlog);
-    std::printf("listening on %s\n", to_string(local_address(listener)).c_str());
+    std::printf("listening on %s\n",
+                to_string(local_address(listener)).c_str());
     // Tests and tools wait for this line through a pipe, where stdout is
     // fully buffered: flush it now, not at exit.
     std::fflush(stdout);

@@ -2,7 +2,7 @@
 // parse, listen, print the ready line. Variants add only their own knobs.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "core/fd.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "core/fd.hpp"
+#include <CLI/CLI.hpp>
 
 namespace echolab {
 

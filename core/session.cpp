@@ -1,15 +1,15 @@
 #include "core/session.hpp"
 
-#include <poll.h>
-#include <sys/socket.h>
+#include "core/error.hpp"
+#include "core/log.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
 
-#include "core/error.hpp"
-#include "core/log.hpp"
+#include <poll.h>
+#include <sys/socket.h>
 
 namespace echolab {
 namespace {
@@ -44,15 +44,15 @@ Wait wait_for(const Fd& conn, short events, Clock::time_point last_progress,
         }
         int timeout_ms = -1;
         if (deadline != Clock::time_point::max()) {
-            auto left = std::chrono::ceil<std::chrono::milliseconds>(
-                deadline - now);
-            timeout_ms = static_cast<int>(std::min<long long>(
-                left.count(), 24LL * 3600 * 1000));
+            auto left =
+                std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+            timeout_ms = static_cast<int>(
+                std::min<long long>(left.count(), 24LL * 3600 * 1000));
         }
         // Once a stop is requested its fd stays readable; watching it then
         // would spin, so from then on only the deadline ends the wait.
-        std::array<pollfd, 2> fds{{{conn.get(), events, 0},
-                                   {stop.fd(), POLLIN, 0}}};
+        std::array<pollfd, 2> fds{
+            {{conn.get(), events, 0}, {stop.fd(), POLLIN, 0}}};
         int n = ::poll(fds.data(), stopping ? 1 : 2, timeout_ms);
         if (n < 0 && errno != EINTR) {
             return Wait::failed;
@@ -100,8 +100,8 @@ SessionResult echo_blocking(const Fd& conn, const ServerOptions& opts,
             result.end = end_of(wait);
             return result;
         }
-        ssize_t got = ::recv(conn.get(), buffer.data(), buffer.size(),
-                             MSG_DONTWAIT);
+        ssize_t got =
+            ::recv(conn.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
         if (got == 0) {
             // Half-close: everything received has been written back, so
             // the caller's close sends FIN after the last echoed byte.

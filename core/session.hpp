@@ -4,12 +4,12 @@
 // it is the variant's business.
 #pragma once
 
-#include <string_view>
-
 #include "core/address.hpp"
 #include "core/fd.hpp"
 #include "core/options.hpp"
 #include "core/signals.hpp"
+
+#include <string_view>
 
 namespace echolab {
 

@@ -1,16 +1,16 @@
 #include "core/signals.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <unistd.h>
+#include "core/error.hpp"
+#include "core/fd.hpp"
 
 #include <atomic>
 #include <cerrno>
 #include <ctime>
 
-#include "core/error.hpp"
-#include "core/fd.hpp"
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 
 namespace echolab {
 namespace {
@@ -24,7 +24,9 @@ std::atomic<bool> g_requested{false};
 std::atomic<long long> g_requested_ns{0};
 static_assert(std::atomic<long long>::is_always_lock_free);
 
-void on_stop_signal(int) { StopSignal::install().request(); }
+void on_stop_signal(int) {
+    StopSignal::install().request();
+}
 
 void open_pipe() {
     int ends[2];
@@ -63,9 +65,13 @@ StopSignal& StopSignal::install() {
     return instance;
 }
 
-int StopSignal::fd() const noexcept { return g_read_fd.get(); }
+int StopSignal::fd() const noexcept {
+    return g_read_fd.get();
+}
 
-bool StopSignal::requested() const noexcept { return g_requested.load(); }
+bool StopSignal::requested() const noexcept {
+    return g_requested.load();
+}
 
 std::chrono::steady_clock::time_point StopSignal::requested_at()
     const noexcept {
@@ -75,8 +81,8 @@ std::chrono::steady_clock::time_point StopSignal::requested_at()
 
 Wake StopSignal::wait(int fd, std::chrono::milliseconds timeout) const {
     pollfd fds[2] = {{fd, POLLIN, 0}, {this->fd(), POLLIN, 0}};
-    int n = ::poll(fds, 2, timeout.count() < 0 ? -1
-                                               : static_cast<int>(timeout.count()));
+    int n = ::poll(
+        fds, 2, timeout.count() < 0 ? -1 : static_cast<int>(timeout.count()));
     if (requested()) {
         return Wake::stop;
     }

@@ -100,7 +100,7 @@ void finish_children(std::set<pid_t>& children, const ServerOptions& opts,
 
 void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
     std::set<pid_t> children;
-    RateLimit pressure_log(1s);
+    AcceptBackoff backoff;
     while (!stop.requested()) {
         reap_children(children);
         // At the limit, stop watching the listener: clients wait in the
@@ -111,23 +111,13 @@ void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
             continue;
         }
         Accepted client = accept_conn(listener, ConnMode::blocking);
-        switch (client.result) {
-            case AcceptResult::accepted:
-                serve_connection(std::move(client), listener, opts, stop,
-                                 children);
-                break;
-            case AcceptResult::retry:
-                break;
-            case AcceptResult::out_of_resources:
-                if (pressure_log.allow()) {
-                    log_line("accept: " + error_text(client.error) +
-                             "; pausing accepts");
-                }
-                stop.wait(-1, kBackoff);
-                break;
-            case AcceptResult::fatal:
-                throw SetupError(client.error, "accept");
+        if (client.result != AcceptResult::accepted) {
+            // After EMFILE this sleeps instead of spinning on an accept that
+            // fails at once; the clients wait in the backlog meanwhile.
+            stop.wait(-1, backoff.after(client));
+            continue;
         }
+        serve_connection(std::move(client), listener, opts, stop, children);
     }
     listener.reset();
     finish_children(children, opts, stop);

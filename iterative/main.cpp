@@ -28,9 +28,6 @@ using namespace std::chrono_literals;
 
 constexpr int kDefaultMaxConns = 1;
 constexpr auto kForever = -1ms;
-// How long to stop accepting after EMFILE: long enough not to spin, short
-// enough that the backlog is served soon after descriptors free up.
-constexpr auto kBackoff = 100ms;
 
 void serve_connection(Accepted client, const ServerOptions& opts,
                       const StopSignal& stop) {
@@ -38,28 +35,17 @@ void serve_connection(Accepted client, const ServerOptions& opts,
 }
 
 void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
-    RateLimit pressure_log(1s);
+    AcceptBackoff backoff;
     while (stop.wait(listener.get(), kForever) == Wake::ready) {
         Accepted client = accept_conn(listener, ConnMode::blocking);
-        switch (client.result) {
-            case AcceptResult::accepted:
-                // The whole model: the next accept waits for this client.
-                serve_connection(std::move(client), opts, stop);
-                break;
-            case AcceptResult::retry:
-                break;
-            case AcceptResult::out_of_resources:
-                // accept() fails at once while descriptors are short, so
-                // retrying at once would spin; pause, then try again.
-                if (pressure_log.allow()) {
-                    log_line("accept: " + error_text(client.error) +
-                             "; pausing accepts");
-                }
-                stop.wait(-1, kBackoff);
-                break;
-            case AcceptResult::fatal:
-                throw SetupError(client.error, "accept");
+        if (client.result != AcceptResult::accepted) {
+            // After EMFILE this sleeps instead of spinning on an accept that
+            // fails at once; the clients wait in the backlog meanwhile.
+            stop.wait(-1, backoff.after(client));
+            continue;
         }
+        // The whole model: the next accept waits for this client.
+        serve_connection(std::move(client), opts, stop);
     }
     // Clients still in the backlog get a reset when the listener closes.
     listener.reset();

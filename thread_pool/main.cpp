@@ -51,9 +51,9 @@ struct PoolOptions {
 // Connections accepted and not yet finished: queued plus in service.
 using HeldCount = std::atomic<int>;
 
-void run_worker(WorkQueue<Accepted>& queue, HeldCount& held,
-                const ServerOptions& opts, StopSignal& stop) {
-    while (std::optional<Accepted> client = queue.pop()) {
+void run_worker(std::stop_token leave, WorkQueue<Accepted>& queue,
+                HeldCount& held, const ServerOptions& opts, StopSignal& stop) {
+    while (std::optional<Accepted> client = queue.pop(leave)) {
         serve_blocking(std::move(client->conn), client->peer, opts, stop);
         --held;
     }
@@ -76,9 +76,11 @@ void serve(Fd& listener, const ServerOptions& opts, const PoolOptions& pool,
     HeldCount held{0};
     std::vector<std::jthread> workers;
     for (int i = 0; i < pool.threads; ++i) {
-        workers.emplace_back([&] { run_worker(queue, held, opts, stop); });
+        workers.emplace_back([&](std::stop_token leave) {
+            run_worker(leave, queue, held, opts, stop);
+        });
     }
-    RateLimit pressure_log(1s);
+    AcceptBackoff backoff;
     while (!stop.requested()) {
         // When every worker is busy and the queue is full, stop watching
         // the listener: clients wait in the backlog.
@@ -88,27 +90,18 @@ void serve(Fd& listener, const ServerOptions& opts, const PoolOptions& pool,
             continue;
         }
         Accepted client = accept_conn(listener, ConnMode::blocking);
-        switch (client.result) {
-            case AcceptResult::accepted:
-                serve_connection(std::move(client), queue, held);
-                break;
-            case AcceptResult::retry:
-                break;
-            case AcceptResult::out_of_resources:
-                if (pressure_log.allow()) {
-                    log_line("accept: " + error_text(client.error) +
-                             "; pausing accepts");
-                }
-                stop.wait(-1, kBackoff);
-                break;
-            case AcceptResult::fatal:
-                queue.close();
-                throw SetupError(client.error, "accept");
+        if (client.result != AcceptResult::accepted) {
+            // After EMFILE this sleeps instead of spinning on an accept that
+            // fails at once; the clients wait in the backlog meanwhile.
+            stop.wait(-1, backoff.after(client));
+            continue;
         }
+        serve_connection(std::move(client), queue, held);
     }
     listener.reset();
     // Workers finish their clients, then the queued ones, within the grace
-    // period (a session started after it ends at once), then leave.
+    // period (a session started after it ends at once), then leave. On an
+    // exception the jthreads' stop requests end the workers' waits instead.
     queue.close();
     workers.clear();
 }

@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <utility>
 
 template <typename T>
@@ -29,10 +30,11 @@ public:
     }
 
     // Blocks until an item is there; returns nothing once the queue is
-    // closed and empty, which tells a worker to leave.
-    std::optional<T> pop() {
+    // closed and empty, or the worker's std::jthread is asked to stop while
+    // the queue is empty, either of which tells the worker to leave.
+    std::optional<T> pop(std::stop_token stop) {
         std::unique_lock lock(mutex_);
-        ready_.wait(lock, [this] { return closed_ || !items_.empty(); });
+        ready_.wait(lock, stop, [this] { return closed_ || !items_.empty(); });
         if (items_.empty()) {
             return std::nullopt;
         }
@@ -52,7 +54,7 @@ public:
 
 private:
     std::mutex mutex_;
-    std::condition_variable ready_;
+    std::condition_variable_any ready_;
     std::deque<T> items_;
     std::size_t capacity_;
     bool closed_ = false;
