@@ -1,0 +1,76 @@
+#include "tests/reliability/reliability.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+#include <string_view>
+
+#include <unistd.h>
+
+namespace echolab::test {
+namespace {
+
+bool listed(std::initializer_list<const char*> names, const std::string& n) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const char* name) { return n == name; });
+}
+
+}  // namespace
+
+std::vector<ServerUnderTest> variants_named(
+    std::initializer_list<const char*> names) {
+    std::vector<ServerUnderTest> out;
+    for (const ServerUnderTest& server : servers_under_test()) {
+        if (listed(names, server.name)) {
+            out.push_back(server);
+        }
+    }
+    return out;
+}
+
+std::vector<ServerUnderTest> variants_except(
+    std::initializer_list<const char*> except) {
+    std::vector<ServerUnderTest> out;
+    for (const ServerUnderTest& server : servers_under_test()) {
+        if (server.name != "custom" && !listed(except, server.name)) {
+            out.push_back(server);
+        }
+    }
+    return out;
+}
+
+bool long_run() {
+    const char* value = std::getenv("ECHOLAB_LONG");
+    return value != nullptr && std::string_view(value) == "1";
+}
+
+std::string describe(const SwarmStats& stats) {
+    std::ostringstream out;
+    out << "finished " << stats.finished << " of " << stats.added << ", failed "
+        << stats.failed << ", parked " << stats.parked << ", peak open "
+        << stats.peak_open << ", bytes verified " << stats.bytes_verified;
+    for (const std::string& failure : stats.failures) {
+        out << "\n  " << failure;
+    }
+    return out.str();
+}
+
+std::string find_tool(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    std::istringstream dirs(path != nullptr ? path : "/usr/sbin:/usr/bin");
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        std::string candidate = dir + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
+        }
+    }
+    for (const char* dir : {"/usr/sbin", "/sbin"}) {
+        std::string candidate = std::string(dir) + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
+        }
+    }
+    return "";
+}
+
+}  // namespace echolab::test

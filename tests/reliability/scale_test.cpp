@@ -1,0 +1,161 @@
+// Scale: how many clients each model holds at once, each client doing
+// verified round trips, and what the server holds at the peak. Models
+// with a small bound serve a thousand clients in turn from the backlog.
+#include "tests/reliability/figures.hpp"
+#include "tests/reliability/reliability.hpp"
+#include "tests/reliability/swarm.hpp"
+#include "tests/support/server_test.hpp"
+
+#include <string>
+#include <thread>
+
+#include <sys/select.h>
+
+namespace echolab::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t kMessage = 64;
+constexpr Millis kRunBound = 90s;
+
+// Needs this many descriptors in the test and in the server it starts.
+void need_descriptors(long count) {
+    long limit = raise_fd_limit();
+    if (limit < count) {
+        GTEST_SKIP() << "RLIMIT_NOFILE hard limit " << limit << " < " << count
+                     << " (raise it, e.g. ulimit -Hn 20000)";
+    }
+}
+
+// n clients connect, each does two verified round trips and parks, so
+// that all of them are connected at once; then the server's holdings are
+// read, and every client does one more round trip and half-closes.
+void hold_all_at_once(ServerProcess& srv, int n, const std::string& figure) {
+    Swarm swarm(srv.client_host(), srv.port());
+    for (int i = 0; i < n; ++i) {
+        swarm.add({.seed = static_cast<std::uint64_t>(i + 1),
+                   .bytes = 2 * kMessage,
+                   .message = kMessage,
+                   .end = Ending::park});
+    }
+    Holding peak;
+    const SwarmStats& held = swarm.run(kRunBound, [&](Swarm&) {
+        keep_peak(peak, holding_of(srv.pid()));
+        return true;
+    });
+    ASSERT_EQ(held.parked, n) << describe(held);
+    keep_peak(peak, holding_of(srv.pid()));
+    print_figure(figure + " holding " + std::to_string(n), peak);
+    // A connection is a descriptor in the server, or a child process.
+    EXPECT_TRUE(peak.fds >= n || peak.processes > n)
+        << "the server held fewer than " << n << " connections at once";
+
+    swarm.release(kMessage);
+    const SwarmStats& done = swarm.run(kRunBound);
+    EXPECT_EQ(done.finished, n) << describe(done);
+    EXPECT_EQ(done.failed, 0) << describe(done);
+    EXPECT_TRUE(srv.running());
+}
+
+class ScaleHold : public ServerTest {};
+
+TEST_P(ScaleHold, HoldsEveryClientAtOnceWithVerifiedEchoes) {
+    bool epoll = server().name == "epoll_loop";
+    int n = epoll ? 10000 : 1000;
+    need_descriptors(n + 200);
+    ServerProcess& srv =
+        start({"--max-conns", std::to_string(n), "--backlog", "4096"});
+    hold_all_at_once(srv, n, server().name);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ScaleHold,
+                         ::testing::ValuesIn(variants_named({"epoll_loop",
+                                                             "thread_per_conn",
+                                                             "fork_per_conn"})),
+                         param_label);
+
+// More clients than the model serves at once: the rest wait in the
+// backlog and are served as others leave; none is refused or corrupted.
+class ScaleInTurn : public ServerTest {};
+
+TEST_P(ScaleInTurn, ServesAThousandClientsInTurn) {
+    constexpr int kClients = 1000;
+    need_descriptors(kClients + 200);
+    // The default bound of each model, except where the default is already
+    // above a thousand; then a small one makes most clients wait.
+    std::vector<std::string> flags{"--backlog", "4096"};
+    if (server().name != "thread_pool" && server().name != "iterative" &&
+        server().name != "fork_per_conn") {
+        flags.insert(flags.end(), {"--max-conns", "100"});
+    }
+    ServerProcess& srv = start(flags);
+    Swarm swarm(srv.client_host(), srv.port());
+    for (int i = 0; i < kClients; ++i) {
+        swarm.add({.seed = static_cast<std::uint64_t>(i + 1),
+                   .bytes = 2 * kMessage,
+                   .message = kMessage,
+                   .end = Ending::half_close});
+    }
+    Holding peak;
+    const SwarmStats& done = swarm.run(kRunBound, [&](Swarm&) {
+        keep_peak(peak, holding_of(srv.pid()));
+        return true;
+    });
+    print_figure(server().name + " serving 1000 in turn", peak);
+    EXPECT_EQ(done.finished, kClients) << describe(done);
+    EXPECT_EQ(done.failed, 0) << describe(done);
+    EXPECT_TRUE(srv.running());
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ScaleInTurn,
+                         ::testing::ValuesIn(variants_except({})), param_label);
+
+// select_loop past FD_SETSIZE: it serves up to its cap (below 1024), the
+// rest wait in the backlog and are served once the first ones leave; no
+// descriptor >= FD_SETSIZE is ever opened for a client, so none can reach
+// FD_SET (the fortified build would abort if one did: H4 checks stderr).
+class SelectBeyondFdSetSize : public ServerTest {};
+
+TEST_P(SelectBeyondFdSetSize, ServesTheRestAsTheFirstLeave) {
+    constexpr int kClients = FD_SETSIZE + 100;
+    need_descriptors(kClients + 200);
+    ServerProcess& srv = start({"--backlog", "4096"});
+    Swarm swarm(srv.client_host(), srv.port());
+    for (int i = 0; i < kClients; ++i) {
+        swarm.add({.seed = static_cast<std::uint64_t>(i + 1),
+                   .bytes = kMessage,
+                   .message = kMessage,
+                   .end = Ending::park});
+    }
+    Holding peak;
+    // Ends once nothing has moved for a second with every client parked
+    // or waiting for its echo.
+    const SwarmStats& first = swarm.run(kRunBound, [&](Swarm& s) {
+        keep_peak(peak, holding_of(srv.pid()));
+        const SwarmStats& st = s.stats();
+        bool quiet = std::chrono::steady_clock::now() - st.last_progress > 1s;
+        return !(quiet && st.connected == kClients &&
+                 st.parked + s.waiting_for_echo() == kClients);
+    });
+    print_figure("select_loop with " + std::to_string(kClients) + " clients",
+                 peak);
+    EXPECT_EQ(first.failed, 0) << describe(first);
+    EXPECT_LT(first.parked, FD_SETSIZE) << describe(first);
+    EXPECT_GT(first.parked, FD_SETSIZE / 2) << describe(first);
+    EXPECT_EQ(swarm.waiting_for_echo(), kClients - first.parked);
+    EXPECT_LT(peak.max_fd, FD_SETSIZE);
+
+    swarm.release(kMessage);  // the first ones leave; the rest get served
+    const SwarmStats& done = swarm.run(kRunBound);
+    EXPECT_EQ(done.finished, kClients) << describe(done);
+    EXPECT_EQ(done.failed, 0) << describe(done);
+    EXPECT_TRUE(srv.running());
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, SelectBeyondFdSetSize,
+                         ::testing::ValuesIn(variants_named({"select_loop"})),
+                         param_label);
+
+}  // namespace
+}  // namespace echolab::test

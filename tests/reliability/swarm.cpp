@@ -1,0 +1,491 @@
+#include "tests/reliability/swarm.hpp"
+
+#include "core/error.hpp"
+#include "core/fd.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+namespace echolab::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr std::size_t kRecvChunk = 64 * 1024;
+constexpr std::size_t kSendChunk = 256 * 1024;
+constexpr std::size_t kFailuresKept = 10;
+// Reads per wake-up and client, so one fast client cannot starve the rest.
+constexpr int kReadsPerWake = 4;
+constexpr auto kTickInterval = 50ms;
+
+std::uint64_t splitmix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+enum class State { pending, connecting, active, parked, done, failed };
+
+struct Conn {
+    ClientPlan plan;
+    Fd sock;
+    State state = State::pending;
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+    std::uint64_t round_end = 0;  // ping-pong: send up to here, then wait
+    std::uint64_t rng = 0;
+    bool write_shut = false;
+    bool blocked = false;  // the last send hit EAGAIN
+    bool paused_once = false;
+    std::uint32_t interest = 0;
+    Clock::time_point quiet_until{};  // silent or paused until then
+    Clock::time_point last_progress{};
+
+    bool settled() const {
+        return state == State::done || state == State::failed ||
+               state == State::parked;
+    }
+    std::uint64_t send_limit() const {
+        std::uint64_t limit = plan.message ? round_end : plan.bytes;
+        if (plan.end == Ending::reset) {
+            limit = std::min<std::uint64_t>(limit, plan.reset_after);
+        }
+        return limit;
+    }
+    std::string where() const {
+        return "client " + std::to_string(plan.seed) + " (sent " +
+               std::to_string(sent) + ", echoed " + std::to_string(received) +
+               " of " + std::to_string(plan.bytes) + ")";
+    }
+};
+
+}  // namespace
+
+struct Swarm::Impl {
+    std::string host;
+    std::uint16_t port;
+    SwarmOptions options;
+    Fd epoll{::epoll_create1(EPOLL_CLOEXEC)};
+    std::vector<std::unique_ptr<Conn>> conns;
+    std::size_t next_start = 0;
+    int connecting = 0;
+    bool more_to_come = false;
+    SwarmStats stats;
+    std::array<char, kSendChunk> send_buf{};
+    std::array<char, kRecvChunk> recv_buf{};
+    std::array<char, kRecvChunk> expect_buf{};
+
+    void watch(Conn& c, std::uint32_t events, std::size_t index) {
+        if (c.interest == events) {
+            return;
+        }
+        epoll_event ev{};
+        ev.events = events;
+        ev.data.u64 = index;
+        ::epoll_ctl(epoll.get(), EPOLL_CTL_MOD, c.sock.get(), &ev);
+        c.interest = events;
+    }
+
+    void close_conn(Conn& c, State end) {
+        c.state = end;
+        c.sock.reset();
+        --stats.open;
+        if (end == State::done) {
+            ++stats.finished;
+        }
+    }
+
+    void fail(Conn& c, const std::string& why) {
+        if (stats.failures.size() < kFailuresKept) {
+            stats.failures.push_back(c.where() + ": " + why);
+        }
+        ++stats.failed;
+        if (c.sock) {
+            close_conn(c, State::failed);
+        } else {
+            c.state = State::failed;
+        }
+    }
+
+    void progress(Conn& c) {
+        c.last_progress = stats.last_progress = Clock::now();
+    }
+
+    bool start(Conn& c, std::size_t index) {
+        sockaddr_storage addr{};
+        socklen_t len = 0;
+        auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+        auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+        if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+            v4->sin_family = AF_INET;
+            v4->sin_port = htons(port);
+            len = sizeof *v4;
+        } else if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+            v6->sin6_family = AF_INET6;
+            v6->sin6_port = htons(port);
+            len = sizeof *v6;
+        }
+        c.sock = Fd(::socket(addr.ss_family,
+                             SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        if (!c.sock) {
+            fail(c, "socket: " + error_text(errno));
+            return false;
+        }
+        int one = 1;
+        ::setsockopt(c.sock.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        ++stats.open;
+        stats.peak_open = std::max(stats.peak_open, stats.open);
+        int rc =
+            ::connect(c.sock.get(), reinterpret_cast<sockaddr*>(&addr), len);
+        if (rc != 0 && errno != EINPROGRESS) {
+            fail(c, "connect: " + error_text(errno));
+            return false;
+        }
+        epoll_event ev{};
+        ev.events = c.interest = EPOLLOUT;
+        ev.data.u64 = index;
+        ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, c.sock.get(), &ev);
+        c.state = State::connecting;
+        c.rng = splitmix(c.plan.seed);
+        progress(c);
+        ++connecting;
+        return true;
+    }
+
+    void start_pending() {
+        while (next_start < conns.size() && stats.open < options.max_open &&
+               connecting < options.max_connecting) {
+            Conn& c = *conns[next_start];
+            start(c, next_start++);
+        }
+    }
+
+    void connected(Conn& c, std::size_t index) {
+        --connecting;
+        int err = 0;
+        socklen_t len = sizeof err;
+        ::getsockopt(c.sock.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err != 0) {
+            fail(c, "connect: " + error_text(err));
+            return;
+        }
+        ++stats.connected;
+        c.state = State::active;
+        c.round_end = std::min<std::uint64_t>(c.plan.message, c.plan.bytes);
+        c.quiet_until = Clock::now() + c.plan.silent;
+        pump(c, index);
+    }
+
+    void send_some(Conn& c) {
+        c.blocked = false;
+        std::uint64_t limit = c.send_limit();
+        while (c.sent < limit) {
+            c.rng = splitmix(c.rng);
+            std::size_t chunk = 1 + c.rng % c.plan.max_chunk;
+            chunk = std::min({chunk, send_buf.size(),
+                              static_cast<std::size_t>(limit - c.sent)});
+            fill_pattern(c.plan.seed, c.sent, send_buf.data(), chunk);
+            ssize_t n =
+                ::send(c.sock.get(), send_buf.data(), chunk, MSG_NOSIGNAL);
+            if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR) {
+                    c.blocked = errno == EAGAIN;
+                    return;
+                }
+                fail(c, "send: " + error_text(errno));
+                return;
+            }
+            c.sent += static_cast<std::uint64_t>(n);
+            stats.bytes_sent += static_cast<std::uint64_t>(n);
+            progress(c);
+        }
+    }
+
+    // Reads what is there and checks it. Returns false once c ended.
+    bool receive(Conn& c) {
+        for (int i = 0; i < kReadsPerWake; ++i) {
+            ssize_t n =
+                ::recv(c.sock.get(), recv_buf.data(), recv_buf.size(), 0);
+            if (n == 0) {
+                bool clean = c.write_shut && c.received == c.sent &&
+                             c.plan.end == Ending::half_close;
+                if (clean) {
+                    close_conn(c, State::done);
+                } else {
+                    fail(c, "EOF before the end");
+                }
+                return false;
+            }
+            if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR) {
+                    return true;
+                }
+                fail(c, "recv: " + error_text(errno));
+                return false;
+            }
+            auto got = static_cast<std::size_t>(n);
+            if (c.received + got > c.sent) {
+                fail(c, "more bytes came back than were sent");
+                return false;
+            }
+            fill_pattern(c.plan.seed, c.received, expect_buf.data(), got);
+            if (std::memcmp(expect_buf.data(), recv_buf.data(), got) != 0) {
+                auto at = std::mismatch(recv_buf.begin(), recv_buf.begin() + n,
+                                        expect_buf.begin());
+                fail(c, "echo differs at offset " +
+                            std::to_string(c.received +
+                                           static_cast<std::uint64_t>(
+                                               at.first - recv_buf.begin())));
+                return false;
+            }
+            c.received += got;
+            stats.bytes_verified += got;
+            progress(c);
+            if (got < recv_buf.size()) {
+                return true;
+            }
+        }
+        return true;
+    }
+
+    // Moves c on as far as it can go now, then sets what to watch.
+    void pump(Conn& c, std::size_t index) {
+        auto now = Clock::now();
+        bool quiet = now < c.quiet_until;
+        // Silent clients still watch for input, to notice a server that
+        // closes on them; a paused reader goes on sending but reads nothing.
+        if (c.state != State::active || (quiet && !c.paused_once)) {
+            if (c.state == State::active || c.state == State::parked) {
+                watch(c, EPOLLIN, index);
+            }
+            return;
+        }
+        if (c.plan.message && c.received == c.round_end &&
+            c.sent == c.round_end && c.sent < c.plan.bytes) {
+            c.round_end =
+                std::min<std::uint64_t>(c.sent + c.plan.message, c.plan.bytes);
+        }
+        send_some(c);
+        if (c.state != State::active) {
+            return;
+        }
+        if (c.plan.end == Ending::reset && c.sent >= c.plan.reset_after) {
+            // SO_LINGER {1, 0}: close sends RST with echo still in flight.
+            linger hard{1, 0};
+            ::setsockopt(c.sock.get(), SOL_SOCKET, SO_LINGER, &hard,
+                         sizeof hard);
+            close_conn(c, State::done);
+            return;
+        }
+        bool all_sent = c.sent == c.plan.bytes;
+        if (all_sent && c.plan.end == Ending::half_close && !c.write_shut) {
+            ::shutdown(c.sock.get(), SHUT_WR);
+            c.write_shut = true;
+        }
+        if (all_sent && c.received == c.sent) {
+            if (c.plan.end == Ending::close) {
+                close_conn(c, State::done);
+                return;
+            }
+            if (c.plan.end == Ending::park) {
+                c.state = State::parked;
+                ++stats.parked;
+            }
+        }
+        if (c.plan.pause_at && !c.paused_once &&
+            c.received >= c.plan.pause_at) {
+            c.paused_once = quiet = true;
+            c.quiet_until = now + c.plan.pause;
+        }
+        watch(c, (quiet ? 0u : EPOLLIN) | (c.blocked ? EPOLLOUT : 0u), index);
+    }
+
+    void on_event(std::size_t index, std::uint32_t events) {
+        Conn& c = *conns[index];
+        if (c.state == State::done || c.state == State::failed) {
+            return;  // closed earlier in this batch of events
+        }
+        if (c.state == State::connecting) {
+            connected(c, index);
+            return;
+        }
+        if (c.state == State::parked && (events & (EPOLLIN | EPOLLHUP))) {
+            --stats.parked;
+            fail(c, "the server spoke or closed while the client was parked");
+            return;
+        }
+        if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !receive(c)) {
+            return;
+        }
+        pump(c, index);
+    }
+
+    void wake_quiet(Clock::time_point now) {
+        for (std::size_t i = 0; i < next_start; ++i) {
+            Conn& c = *conns[i];
+            if (c.state == State::active &&
+                c.quiet_until != Clock::time_point{} && now >= c.quiet_until) {
+                c.quiet_until = {};
+                c.last_progress = now;  // a pause is not a stall
+                pump(c, i);
+            }
+            bool stalled = options.stall_timeout.count() > 0 &&
+                           c.state == State::active && now >= c.quiet_until &&
+                           now - c.last_progress > options.stall_timeout;
+            if (stalled) {
+                fail(c, "no progress for " +
+                            std::to_string(options.stall_timeout.count()) +
+                            " ms");
+            }
+        }
+    }
+
+    bool all_settled() const {
+        return stats.finished + stats.failed + stats.parked == stats.added;
+    }
+};
+
+Swarm::Swarm(std::string host, std::uint16_t port, SwarmOptions options)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->host = std::move(host);
+    impl_->port = port;
+    impl_->options = options;
+    impl_->stats.last_progress = Clock::now();
+}
+
+Swarm::~Swarm() = default;
+
+void Swarm::add(const ClientPlan& plan) {
+    auto conn = std::make_unique<Conn>();
+    conn->plan = plan;
+    conn->plan.max_chunk = std::max<std::size_t>(plan.max_chunk, 1);
+    conn->plan.reset_after = std::min(plan.reset_after, plan.bytes);
+    impl_->conns.push_back(std::move(conn));
+    ++impl_->stats.added;
+}
+
+const SwarmStats& Swarm::run(Millis deadline,
+                             const std::function<bool(Swarm&)>& tick) {
+    Impl& s = *impl_;
+    auto end = Clock::now() + deadline;
+    auto next_tick = Clock::now();
+    std::array<epoll_event, 1024> events;
+    while ((s.more_to_come || !s.all_settled()) && Clock::now() < end) {
+        s.start_pending();
+        int n = ::epoll_wait(s.epoll.get(), events.data(),
+                             static_cast<int>(events.size()), 10);
+        for (int i = 0; i < n; ++i) {
+            const epoll_event& ev = events[static_cast<std::size_t>(i)];
+            s.on_event(static_cast<std::size_t>(ev.data.u64), ev.events);
+        }
+        auto now = Clock::now();
+        if (now >= next_tick) {
+            next_tick = now + kTickInterval;
+            s.wake_quiet(now);
+            if (tick && !tick(*this)) {
+                return s.stats;
+            }
+        }
+    }
+    for (auto& c : s.conns) {
+        if (!c->settled()) {
+            s.fail(*c, "unfinished when the run's time was up");
+        }
+    }
+    return s.stats;
+}
+
+void Swarm::release(std::size_t message) {
+    Impl& s = *impl_;
+    for (std::size_t i = 0; i < s.conns.size(); ++i) {
+        Conn& c = *s.conns[i];
+        if (c.state != State::parked) {
+            // Still waiting for the server: it leaves once echoed instead.
+            if (c.plan.end == Ending::park) {
+                c.plan.end = Ending::half_close;
+            }
+            continue;
+        }
+        --s.stats.parked;
+        c.state = State::active;
+        c.plan.bytes += message;
+        c.plan.message = message;
+        c.plan.end = Ending::half_close;
+        s.pump(c, i);
+    }
+}
+
+void Swarm::half_close_all() {
+    Impl& s = *impl_;
+    cancel_pending();
+    for (std::size_t i = 0; i < s.conns.size(); ++i) {
+        Conn& c = *s.conns[i];
+        if (c.state == State::parked) {
+            --s.stats.parked;
+            c.state = State::active;
+        }
+        if (c.state != State::active) {
+            continue;
+        }
+        c.plan.bytes = c.round_end = c.sent;
+        c.plan.end = Ending::half_close;
+        c.quiet_until = {};
+        s.pump(c, i);
+    }
+}
+
+void Swarm::cancel_pending() {
+    Impl& s = *impl_;
+    s.stats.added -= static_cast<int>(s.conns.size() - s.next_start);
+    s.conns.resize(s.next_start);
+}
+
+void Swarm::more_to_come(bool on) {
+    impl_->more_to_come = on;
+}
+
+const SwarmStats& Swarm::stats() const noexcept {
+    return impl_->stats;
+}
+
+int Swarm::waiting_for_echo() const {
+    return static_cast<int>(std::count_if(
+        impl_->conns.begin(), impl_->conns.end(), [](const auto& c) {
+            return c->state == State::active && c->received < c->sent;
+        }));
+}
+
+void fill_pattern(std::uint64_t seed, std::uint64_t offset, char* out,
+                  std::size_t n) {
+    std::uint64_t base = splitmix(seed) * 0x2545f4914f6cdd1dULL;
+    for (std::size_t i = 0; i < n;) {
+        std::uint64_t at = offset + i;
+        std::uint64_t word = splitmix(base + at / 8);
+        for (unsigned b = static_cast<unsigned>(at % 8); b < 8 && i < n;
+             ++b, ++i) {
+            out[i] = static_cast<char>(word >> (8 * b));
+        }
+    }
+}
+
+long raise_fd_limit() {
+    rlimit limit{};
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    return static_cast<long>(limit.rlim_cur);
+}
+
+}  // namespace echolab::test
