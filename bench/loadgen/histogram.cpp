@@ -28,6 +28,13 @@ std::uint64_t Histogram::percentile(double q) const noexcept {
     auto rank =
         static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_)));
     rank = std::clamp<std::uint64_t>(rank, 1, count_);
+    // The extremes are known exactly; no need for a bucket's midpoint.
+    if (rank == count_) {
+        return max_;
+    }
+    if (rank == 1) {
+        return min_;
+    }
     std::uint64_t seen = 0;
     for (std::uint64_t i = 0; i < kBucketCount; ++i) {
         seen += counts_[i];
