@@ -1,0 +1,150 @@
+// Micro-benchmarks of the primitives each model pays for per connection
+// or per wake-up: the "why" behind the echo figures. They run on the
+// client CPU, single-threaded except where a second thread is the point.
+#include "core/fd.hpp"
+
+#include "bench/harness/scenarios.hpp"
+#include "thread_pool/work_queue.hpp"
+
+#include <thread>
+#include <vector>
+
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/select.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace echolab::harness {
+namespace {
+
+// fork_per_conn's cost per client: copy the page tables, run, reap.
+void fork_exit_wait(benchmark::State& state) {
+    for (auto _ : state) {
+        pid_t child = ::fork();
+        if (child == 0) {
+            ::_exit(0);
+        }
+        if (child < 0 || ::waitpid(child, nullptr, 0) != child) {
+            state.SkipWithError("fork or waitpid failed");
+            break;
+        }
+    }
+}
+
+// thread_per_conn's cost per client: a stack, a clone, a join.
+void thread_create_join(benchmark::State& state) {
+    for (auto _ : state) {
+        std::thread t([] {});
+        t.join();
+    }
+}
+
+// thread_pool's cost per client: its own WorkQueue carries a descriptor
+// to a waiting worker, which hands it back (there and back, two wake-ups
+// on one CPU).
+void fd_handoff(benchmark::State& state) {
+    WorkQueue<Fd> to_worker(1);
+    WorkQueue<Fd> back(1);
+    std::jthread worker([&](std::stop_token stop) {
+        while (std::optional<Fd> fd = to_worker.pop(stop)) {
+            back.try_push(std::move(*fd));
+        }
+    });
+    Fd fd(::eventfd(0, EFD_CLOEXEC));
+    for (auto _ : state) {
+        to_worker.try_push(std::move(fd));
+        fd = std::move(*back.pop(std::stop_token{}));
+    }
+    to_worker.close();
+}
+
+// n event descriptors of which the last is readable, as in a loop where
+// one client of n has sent something.
+std::vector<Fd> watched(int n) {
+    std::vector<Fd> fds;
+    for (int i = 0; i < n; ++i) {
+        fds.emplace_back(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    }
+    std::uint64_t one = 1;
+    if (!fds.back() || ::write(fds.back().get(), &one, sizeof one) < 0) {
+        fds.clear();
+    }
+    return fds;
+}
+
+// select rebuilds and scans its bitmap on every call: O(highest fd).
+void select_cost(benchmark::State& state, const std::vector<Fd>& fds) {
+    fd_set all;
+    FD_ZERO(&all);
+    int top = 0;
+    for (const Fd& fd : fds) {
+        if (fd.get() >= FD_SETSIZE) {
+            state.SkipWithError("descriptor beyond FD_SETSIZE");
+            return;
+        }
+        FD_SET(fd.get(), &all);
+        top = std::max(top, fd.get());
+    }
+    for (auto _ : state) {
+        fd_set ready = all;
+        timeval zero{};
+        benchmark::DoNotOptimize(
+            ::select(top + 1, &ready, nullptr, nullptr, &zero));
+    }
+}
+
+// poll passes and scans the whole array on every call: O(n).
+void poll_cost(benchmark::State& state, const std::vector<Fd>& fds) {
+    std::vector<pollfd> set;
+    for (const Fd& fd : fds) {
+        set.push_back({fd.get(), POLLIN, 0});
+    }
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(::poll(set.data(), set.size(), 0));
+    }
+}
+
+// epoll keeps the interest list in the kernel and returns the ready
+// list: O(ready), whatever n is.
+void epoll_cost(benchmark::State& state, const std::vector<Fd>& fds) {
+    Fd ep(::epoll_create1(EPOLL_CLOEXEC));
+    for (const Fd& fd : fds) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.fd = fd.get();
+        ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd.get(), &ev);
+    }
+    epoll_event events[64];
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(::epoll_wait(ep.get(), events, 64, 0));
+    }
+}
+
+}  // namespace
+
+void run_micro(benchmark::State& state, const BenchSpec& spec, const Env&) {
+    if (spec.kind == "fork_exit_wait") {
+        return fork_exit_wait(state);
+    }
+    if (spec.kind == "thread_create_join") {
+        return thread_create_join(state);
+    }
+    if (spec.kind == "fd_handoff") {
+        return fd_handoff(state);
+    }
+    std::vector<Fd> fds = watched(spec.conns);
+    state.counters["watched_fds"] = spec.conns;
+    if (fds.empty()) {
+        state.SkipWithError("eventfd failed");
+    } else if (spec.kind == "select") {
+        select_cost(state, fds);
+    } else if (spec.kind == "poll") {
+        poll_cost(state, fds);
+    } else {
+        epoll_cost(state, fds);
+    }
+}
+
+}  // namespace echolab::harness

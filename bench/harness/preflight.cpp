@@ -1,0 +1,86 @@
+#include "bench/harness/preflight.hpp"
+
+#include "core/error.hpp"
+
+#include "bench/loadgen/cpu.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+namespace echolab::harness {
+namespace {
+
+int largest_point(const HarnessOptions& opts) {
+    int most = opts.idle_conns;
+    for (int n : opts.conns) {
+        most = std::max(most, n);
+    }
+    for (int n : opts.watched_fds) {
+        most = std::max(most, n);
+    }
+    return most;
+}
+
+void pin(const HarnessOptions& opts, Preflight& out) {
+    int cpus = loadgen::allowed_cpu_count();
+    if (cpus < 2 || opts.server_cpu == opts.client_cpu) {
+        out.problems.push_back(
+            "not pinned: server and load generator need two different "
+            "CPUs, and " +
+            std::to_string(cpus) +
+            " is allowed here, so they compete for the same core");
+        return;
+    }
+    for (int cpu : {opts.server_cpu, opts.client_cpu}) {
+        if (loadgen::pin_thread_to_cpu(cpu)) {
+            out.problems.push_back("not pinned: CPU " + std::to_string(cpu) +
+                                   " is not available to this process");
+            return;
+        }
+    }
+    out.pinned = true;  // the loop above ends on the client CPU
+}
+
+void raise_descriptors(const HarnessOptions& opts, Preflight& out) {
+    long need = descriptors_needed(largest_point(opts));
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+        limit.rlim_cur < static_cast<rlim_t>(need)) {
+        limit.rlim_cur = std::min(static_cast<rlim_t>(need), limit.rlim_max);
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+            out.problems.push_back("setrlimit(RLIMIT_NOFILE): " +
+                                   error_text(errno));
+        }
+    }
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    out.descriptors = static_cast<long>(limit.rlim_cur);
+    if (out.descriptors < need) {
+        out.problems.push_back(
+            "RLIMIT_NOFILE is " + std::to_string(out.descriptors) +
+            " (hard limit), the largest point needs " + std::to_string(need) +
+            ": points above it report an error instead of a figure");
+    }
+}
+
+}  // namespace
+
+long descriptors_needed(int conns) {
+    return 2L * conns + 256;
+}
+
+Preflight prepare_machine(const HarnessOptions& opts) {
+    Preflight out;
+    pin(opts, out);
+    raise_descriptors(opts, out);
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+        out.problems.push_back(
+            "prctl(PR_SET_CHILD_SUBREAPER): " + error_text(errno) +
+            ": CPU of server children that outlive their parent is lost");
+    }
+    return out;
+}
+
+}  // namespace echolab::harness

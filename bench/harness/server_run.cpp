@@ -1,0 +1,156 @@
+#include "bench/harness/server_run.hpp"
+
+#include "bench/loadgen/cpu.hpp"
+#include "tests/support/proc_stats.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+namespace echolab::harness {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Longer than any variant's --grace default needs once clients are gone.
+constexpr auto kStopBound = 10s;
+constexpr auto kOrphanBound = 2s;
+
+double children_cpu_s() {
+    rusage usage{};
+    ::getrusage(RUSAGE_CHILDREN, &usage);
+    auto seconds = [](const timeval& tv) {
+        return static_cast<double>(tv.tv_sec) +
+               static_cast<double>(tv.tv_usec) / 1e6;
+    };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+long long pss_bytes(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+    for (std::string key; in >> key;) {
+        if (key == "Pss:") {
+            long long kib = 0;
+            in >> kib;
+            return kib * 1024;
+        }
+    }
+    return 0;
+}
+
+void add_process(pid_t pid, ServerSnapshot& out) {
+    out.rss_bytes += test::rss_bytes(pid);
+    out.pss_bytes += pss_bytes(pid);
+    out.threads += std::max(0, test::thread_count(pid));
+    out.fds += std::max(0, test::fd_count(pid));
+    out.processes += 1;
+    for (const test::ChildProcess& child : test::children_of(pid)) {
+        if (child.state != 'Z') {
+            add_process(child.pid, out);
+        }
+    }
+}
+
+// Children a server left running become ours (PR_SET_CHILD_SUBREAPER);
+// they kept the server's process group. Reaping them adds their CPU to
+// RUSAGE_CHILDREN.
+void reap_group(pid_t group) {
+    auto deadline = std::chrono::steady_clock::now() + kOrphanBound;
+    while (std::chrono::steady_clock::now() < deadline) {
+        pid_t got = ::waitpid(-group, nullptr, WNOHANG);
+        if (got < 0 && errno != EINTR) {
+            return;  // ECHILD: none left
+        }
+        if (got == 0) {
+            std::this_thread::sleep_for(5ms);
+        }
+    }
+    ::kill(-group, SIGKILL);
+    while (::waitpid(-group, nullptr, 0) > 0) {
+    }
+}
+
+}  // namespace
+
+std::vector<int> cpus_of(pid_t pid) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    std::vector<int> cpus;
+    if (::sched_getaffinity(pid, sizeof set, &set) != 0) {
+        return cpus;
+    }
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (CPU_ISSET(static_cast<unsigned>(cpu), &set)) {
+            cpus.push_back(cpu);
+        }
+    }
+    return cpus;
+}
+
+PinnedServer::PinnedServer(const test::ServerUnderTest& server,
+                           const std::vector<std::string>& flags,
+                           int server_cpu, int client_cpu) {
+    // fork() copies the calling thread's mask and exec keeps it, so the
+    // server never runs a single instruction on the client's CPU.
+    bool pin = server_cpu != client_cpu;
+    if (pin && loadgen::pin_thread_to_cpu(server_cpu)) {
+        throw std::runtime_error("cannot pin to CPU " +
+                                 std::to_string(server_cpu));
+    }
+    try {
+        process_ = std::make_unique<test::ServerProcess>(
+            server, test::Launch{flags, "0", true});
+    } catch (...) {
+        (void)loadgen::pin_thread_to_cpu(client_cpu);
+        throw;
+    }
+    if (pin && loadgen::pin_thread_to_cpu(client_cpu)) {
+        throw std::runtime_error("cannot pin back to CPU " +
+                                 std::to_string(client_cpu));
+    }
+    if (pin && cpus_of(pid()) != std::vector<int>{server_cpu}) {
+        throw std::runtime_error(command_line() + " is not pinned to CPU " +
+                                 std::to_string(server_cpu));
+    }
+}
+
+PinnedServer::~PinnedServer() {
+    if (!stopped_) {
+        stop();
+    }
+}
+
+ServerSnapshot PinnedServer::snapshot() const {
+    ServerSnapshot out;
+    add_process(process_->pid(), out);
+    return out;
+}
+
+ServerEnd PinnedServer::stop() {
+    stopped_ = true;
+    double before = children_cpu_s();
+    test::ExitStatus status = process_->stop(kStopBound);
+    reap_group(process_->pid());
+    return {children_cpu_s() - before, status.clean(0), status.describe()};
+}
+
+std::string PinnedServer::describe_failure() {
+    std::string text =
+        process_->running()
+            ? std::string("server still running")
+            : "server ended: " + process_->wait_exit(0s).describe();
+    std::string err = process_->stderr_text();
+    if (!err.empty()) {
+        text.append("; stderr: ").append(err.substr(0, 300));
+    }
+    return text;
+}
+
+}  // namespace echolab::harness

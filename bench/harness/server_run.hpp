@@ -1,0 +1,66 @@
+// bench/harness/server_run.hpp: PinnedServer, one variant process for one
+// benchmark run: started on the server CPU, measured from /proc while it
+// runs, and stopped with SIGTERM so that wait4 accounts all its CPU time.
+#pragma once
+
+#include "tests/support/server_process.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace echolab::harness {
+
+// What the server and all its descendants hold at one moment.
+struct ServerSnapshot {
+    long long rss_bytes = 0;  // VmRSS summed: shared pages count per process
+    long long pss_bytes = 0;  // proportional share: shared pages split
+    int threads = 0;
+    int processes = 0;
+    int fds = 0;
+};
+
+// How the server ended.
+struct ServerEnd {
+    double cpu_s = 0;    // user + system of the server and reaped children
+    bool clean = false;  // exit 0 after SIGTERM, as DESIGN.md requires
+    std::string status;  // "exit 0", "killed by signal 9", ...
+};
+
+class PinnedServer {
+public:
+    // Starts server with --port 0 and flags on server_cpu (the affinity is
+    // set in the forking thread, so it holds from before exec), waits for
+    // the ready line and checks the pinning. Throws std::runtime_error.
+    PinnedServer(const test::ServerUnderTest& server,
+                 const std::vector<std::string>& flags, int server_cpu,
+                 int client_cpu);
+    ~PinnedServer();
+    PinnedServer(const PinnedServer&) = delete;
+    PinnedServer& operator=(const PinnedServer&) = delete;
+
+    pid_t pid() const noexcept { return process_->pid(); }
+    std::string host() const { return process_->client_host(); }
+    std::uint16_t port() const noexcept { return process_->port(); }
+    std::string command_line() const { return process_->command_line(); }
+    bool running() { return process_->running(); }
+
+    ServerSnapshot snapshot() const;
+    // SIGTERM, then waits for the server and every child it left; their
+    // CPU comes from the kernel's rusage of reaped children (wait4).
+    ServerEnd stop();
+    // "exited early: exit 1; stderr: ..." for a failed run's message.
+    std::string describe_failure();
+
+private:
+    std::unique_ptr<test::ServerProcess> process_;
+    bool stopped_ = false;
+};
+
+// The affinity mask of pid as a list of CPUs; empty if it cannot be read.
+std::vector<int> cpus_of(pid_t pid);
+
+}  // namespace echolab::harness
