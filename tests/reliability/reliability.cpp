@@ -1,9 +1,12 @@
 #include "tests/reliability/reliability.hpp"
 
+#include "tests/support/proc_stats.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <sstream>
 #include <string_view>
+#include <thread>
 
 #include <unistd.h>
 
@@ -71,6 +74,26 @@ std::string find_tool(const std::string& name) {
         }
     }
     return "";
+}
+
+ServerUnderTest wrapped(const ServerUnderTest& variant,
+                        const std::string& prefix) {
+    ServerUnderTest out = variant;
+    out.command = prefix + " " + variant.binary;
+    out.binary.clear();
+    return out;
+}
+
+pid_t first_child(pid_t pid) {
+    using namespace std::chrono_literals;
+    for (int i = 0; i < 200; ++i) {
+        std::vector<ChildProcess> children = children_of(pid);
+        if (!children.empty()) {
+            return children.front().pid;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+    return 0;
 }
 
 }  // namespace echolab::test

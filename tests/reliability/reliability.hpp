@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace echolab::test {
 
 // The registered variants among names (none when ECHOLAB_SERVER_CMD points
@@ -36,5 +38,14 @@ std::string describe(const SwarmStats& stats);
 
 // The path of a tool on PATH, or "" (tests that need one skip without it).
 std::string find_tool(const std::string& name);
+
+// variant run under a command prefix such as "strace -f ..." or "setpriv
+// ...": the prefix, then the variant's binary, then its flags.
+ServerUnderTest wrapped(const ServerUnderTest& variant,
+                        const std::string& prefix);
+
+// The first child of pid (the server under a strace or setpriv that did
+// not exec), waiting up to 2 s for it; 0 if there is none.
+pid_t first_child(pid_t pid);
 
 }  // namespace echolab::test
