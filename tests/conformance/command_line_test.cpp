@@ -13,6 +13,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A usage or setup error ends the server at once; the bound is for
+// interpreters that take seconds just to start.
+constexpr auto kExitBound = 6s;
+
 bool has_ipv6_loopback() {
     std::ifstream in("/proc/net/if_inet6");
     for (std::string line; std::getline(in, line);) {
@@ -49,7 +53,7 @@ TEST_P(EchoConformance, RejectsBadFlagWithExitTwo) {
     for (const BadArgs& bad : cases) {
         Launch launch{bad.flags, bad.port, false};
         ServerProcess& srv = start(launch);
-        ExitStatus status = srv.wait_exit(3s);
+        ExitStatus status = srv.wait_exit(kExitBound);
         EXPECT_TRUE(status.clean(2))
             << srv.command_line() << ": " << status.describe();
         std::string err = srv.stderr_text();
@@ -63,7 +67,7 @@ TEST_P(EchoConformance, RejectsBadFlagWithExitTwo) {
 
 void expect_busy_port_fails(const ServerProcess& holder, ServerProcess& second,
                             const std::string& addr) {
-    ExitStatus status = second.wait_exit(3s);
+    ExitStatus status = second.wait_exit(kExitBound);
     EXPECT_TRUE(status.clean(1))
         << second.command_line() << ": " << status.describe();
     std::string want = "error: bind " + addr + ": Address already in use";

@@ -19,15 +19,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMessage = 1024;
 
-// Connects a client and checks with one round trip that the server is
-// serving it (not just that the kernel queued it).
-TestClient served_client(const ServerProcess& srv) {
-    TestClient client(srv.client_host(), srv.port());
-    EXPECT_TRUE(client.connected()) << error_text(client.connect_error());
-    EXPECT_EQ(client.round_trip("x", 2s), "x");
-    return client;
-}
-
 TEST_P(EchoConformance, ServesManyConcurrentClients) {
     constexpr int kClients = 200;
     ServerProcess& srv = start(max_conns(kClients + 56));

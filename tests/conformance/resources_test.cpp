@@ -7,27 +7,12 @@
 #include "tests/support/proc_stats.hpp"
 
 #include <chrono>
-#include <thread>
 #include <vector>
 
 namespace echolab::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Once the last client has its EOF the server may still be closing,
-// joining or reaping for a moment; this is how long that may take.
-constexpr auto kSettle = 2s;
-
-struct Holdings {
-    int fds = 0;
-    int threads = 0;
-    std::size_t children = 0;
-};
-
-Holdings holdings(pid_t pid) {
-    return {fd_count(pid), thread_count(pid), children_of(pid).size()};
-}
 
 // count clients in bursts of `burst` at once: each sends 1 KiB,
 // half-closes and reads to EOF. Returns the first failure, or "".
@@ -56,27 +41,11 @@ std::string run_bursts(const ServerProcess& srv, int count, int burst) {
 TEST_P(EchoConformance, LeavesNoZombiesThreadsOrDescriptors) {
     ServerProcess& srv = start(max_conns(64));
     ASSERT_TRUE(serves_fresh_client(srv));
-    ASSERT_TRUE(
-        eventually([&] { return children_of(srv.pid()).empty(); }, kSettle));
-    std::this_thread::sleep_for(200ms);
-    Holdings before = holdings(srv.pid());
+    Holdings before = settled_holdings(srv);
 
     ASSERT_EQ(run_bursts(srv, 300, 30), "");
 
-    Holdings after;
-    bool settled = eventually(
-        [&] {
-            after = holdings(srv.pid());
-            return after.fds == before.fds && after.threads == before.threads &&
-                   after.children == 0;
-        },
-        kSettle);
-    EXPECT_TRUE(settled) << "after 300 connections and " << kSettle.count()
-                         << " s: descriptors " << before.fds << " -> "
-                         << after.fds << ", threads " << before.threads
-                         << " -> " << after.threads << ", children "
-                         << after.children << " (zombies "
-                         << zombie_count(srv.pid()) << ")";
+    EXPECT_TRUE(returns_to(srv, before)) << "after 300 connections";
     EXPECT_TRUE(srv.running());
 }
 

@@ -136,6 +136,27 @@ int zombie_count(pid_t pid) {
     return n;
 }
 
+std::string Holdings::describe() const {
+    std::string text = std::to_string(fds);
+    text.append(" fds, ")
+        .append(std::to_string(threads))
+        .append(" threads, ")
+        .append(std::to_string(children))
+        .append(" children (")
+        .append(std::to_string(zombies))
+        .append(" zombies)");
+    return text;
+}
+
+Holdings holdings(pid_t pid) {
+    Holdings now{fd_count(pid), thread_count(pid), 0, 0};
+    for (const ChildProcess& child : children_of(pid)) {
+        ++now.children;
+        now.zombies += child.state == 'Z' ? 1 : 0;
+    }
+    return now;
+}
+
 long long tree_rss_bytes(pid_t pid) {
     long long total = 0;
     for (pid_t member : process_tree(pid)) {

@@ -3,6 +3,7 @@
 // children. Linux only, like the rest of echolab.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <sys/types.h>
@@ -32,5 +33,19 @@ int zombie_count(pid_t pid);
 // does its work in children.
 long long tree_rss_bytes(pid_t pid);
 double tree_cpu_seconds(pid_t pid);
+
+// What a server holds that must come back once its clients have left.
+struct Holdings {
+    int fds = 0;
+    int threads = 0;
+    int children = 0;
+    int zombies = 0;
+
+    bool operator==(const Holdings&) const = default;
+    // "12 fds, 1 threads, 0 children (0 zombies)".
+    std::string describe() const;
+};
+
+Holdings holdings(pid_t pid);
 
 }  // namespace echolab::test

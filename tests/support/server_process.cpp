@@ -276,8 +276,10 @@ std::string ServerProcess::stderr_text() const {
     return read_file(stderr_path_);
 }
 
+// Generous: an interpreter may take seconds to start on a loaded machine,
+// and the bound only matters when the server is broken anyway.
 std::chrono::milliseconds ServerProcess::ready_timeout() {
-    return 5s;
+    return 10s;
 }
 
 bool parse_ready_line(const std::string& text, std::string& host,

@@ -1,5 +1,7 @@
 #include "tests/support/server_test.hpp"
 
+#include "core/error.hpp"
+
 #include <array>
 #include <iostream>
 #include <string_view>
@@ -97,6 +99,31 @@ bool eventually(const std::function<bool()>& pred, Millis timeout) {
     }
     return ::testing::AssertionFailure()
            << "a fresh client's " << size << "-byte echo failed: " << problem;
+}
+
+TestClient served_client(const ServerProcess& server) {
+    TestClient client(server.client_host(), server.port());
+    EXPECT_TRUE(client.connected()) << error_text(client.connect_error());
+    EXPECT_EQ(client.round_trip("x", 2s), "x") << "a new client not served";
+    return client;
+}
+
+Holdings settled_holdings(const ServerProcess& server) {
+    eventually([&] { return children_of(server.pid()).empty(); }, 2s);
+    std::this_thread::sleep_for(200ms);
+    return holdings(server.pid());
+}
+
+::testing::AssertionResult returns_to(const ServerProcess& server,
+                                      const Holdings& before, Millis timeout) {
+    Holdings now;
+    if (eventually([&] { return (now = holdings(server.pid())) == before; },
+                   timeout)) {
+        return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure()
+           << "holdings did not return within " << timeout.count()
+           << " ms: before " << before.describe() << "; now " << now.describe();
 }
 
 }  // namespace echolab::test

@@ -3,6 +3,7 @@
 // under test, and assertions built on the raw client.
 #pragma once
 
+#include "tests/support/proc_stats.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/server_registry.hpp"
 #include "tests/support/test_client.hpp"
@@ -56,5 +57,19 @@ bool eventually(const std::function<bool()>& pred, Millis timeout);
 ::testing::AssertionResult serves_fresh_client(const ServerProcess& server,
                                                std::size_t size = 1024,
                                                Millis timeout = Millis{3000});
+
+// Connects a client and checks with a one-byte round trip that the server
+// is serving it, not merely that the kernel queued the connection.
+TestClient served_client(const ServerProcess& server);
+
+// The server's holdings once it has had a moment to close, join and reap
+// after its last client: the baseline for returns_to().
+Holdings settled_holdings(const ServerProcess& server);
+
+// The server's holdings come back to `before` within timeout (it may still
+// be closing, joining or reaping when the last client has its EOF).
+::testing::AssertionResult returns_to(const ServerProcess& server,
+                                      const Holdings& before,
+                                      Millis timeout = Millis{2000});
 
 }  // namespace echolab::test
