@@ -25,6 +25,7 @@ void set_percentiles(benchmark::State& state, const std::string& prefix,
     state.counters[prefix + "_p99_us"] = micros(h.percentile(0.99));
     state.counters[prefix + "_p999_us"] = micros(h.percentile(0.999));
     state.counters[prefix + "_max_us"] = micros(h.max());
+    state.counters[prefix + "_mean_us"] = h.mean() / 1e3;
 }
 
 std::string joined(const std::vector<std::string>& flags) {

@@ -1,0 +1,161 @@
+"""Tests of bench/report on a small made-up echo_bench run: every variant
+in every table, models that cannot serve marked as such, medians and
+ratios right, the computed paragraphs, the CSV and the plots."""
+
+import csv
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPORT_DIR = os.environ.get("ECHOLAB_REPORT_DIR",
+                            os.path.join(HERE, "..", "..", "bench", "report"))
+sys.path.insert(0, REPORT_DIR)
+
+import make_report  # noqa: E402
+import results  # noqa: E402
+
+VARIANTS = ["iterative", "thread_per_conn", "epoll_loop"]
+ROUNDS = 3
+
+
+def run(name, rnd, error="", **counters):
+    entry = {"name": name, "run_name": name, "run_type": "iteration",
+             "repetitions": ROUNDS, "repetition_index": rnd,
+             "iterations": 1, "real_time": 500.0, "cpu_time": 2.0,
+             "time_unit": "ms"}
+    if error:
+        entry.update(error_occurred=True, error_message=error)
+    entry.update(counters)
+    return entry
+
+
+def echo(variant, conns, rnd):
+    name = f"echo/{variant}/conns:{conns}/bytes:64/iterations:1/manual_time"
+    if variant == "iterative" and conns > 1:
+        return run(name, rnd, "model cannot serve 100 concurrent clients")
+    if conns == 1:  # wake-up bound: all alike
+        rate = 10000 + 100 * rnd
+    else:
+        rate = {"thread_per_conn": 100000, "epoll_loop": 200000}[variant]
+        rate += 1000 * rnd
+    return run(name, rnd, msgs_per_s=rate, rtt_p50_us=1e6 * conns / rate,
+               rtt_p90_us=200, rtt_p99_us=300, rtt_p999_us=400,
+               rtt_max_us=500, rtt_mean_us=1e6 * conns / rate,
+               server_cpu_us_per_msg=8.0 if variant == "thread_per_conn"
+               else 4.0, client_cpu_load=0.9)
+
+
+def made_up_run():
+    benchmarks = []
+    for rnd in range(ROUNDS):
+        benchmarks.append(run("floor/pingpong_cross_cpu/bytes:64/min_time:"
+                              "0.300/real_time", rnd, msgs_per_s=10500))
+        benchmarks[-1].update(real_time=95.0, time_unit="us")
+        benchmarks.append(run("floor/epoll_echo/conns:100/bytes:64/"
+                              "iterations:1/manual_time", rnd,
+                              msgs_per_s=240000, server_cpu_us_per_msg=3.5))
+        for conns in (1, 100):
+            benchmarks += [echo(v, conns, rnd) for v in VARIANTS]
+        for v in VARIANTS:
+            benchmarks.append(run(
+                f"accept/{v}/conns:10/iterations:1/manual_time", rnd,
+                conns_per_s=12000, connect_p50_us=20,
+                first_echo_p50_us=60 if v == "epoll_loop" else 90,
+                first_echo_p99_us=200, server_cpu_us_per_conn=20,
+                client_cpu_load=0.97))
+            benchmarks.append(run(
+                f"cost/{v}/idle:100/iterations:1/manual_time", rnd,
+                idle_conns=100, served=1 if v == "iterative" else 100,
+                threads=101 if v == "thread_per_conn" else 1, processes=1,
+                server_fds=106, rss_mib=5, rss_per_conn_kib=12,
+                pss_per_conn_kib=12 if v == "thread_per_conn" else 4))
+        for call, slope in (("select", 0.03), ("epoll_wait", 0.0)):
+            for fds in (1, 1000):
+                benchmarks.append(run(
+                    f"micro/{call}/fds:{fds}/min_time:0.300/real_time", rnd))
+                benchmarks[-1].update(cpu_time=1000 + slope * fds * 1000,
+                                      time_unit="ns")
+    return {"context": {"date": "2026-01-01T00:00:00",
+                        "echolab_cpu_model": "Test CPU", "num_cpus": 2,
+                        "echolab_kernel": "Linux test",
+                        "echolab_compiler": "g++ 12.2.0",
+                        "echolab_pinning": "servers on CPU 0",
+                        "echolab_problems": "", "load_avg": [0.1]},
+            "benchmarks": benchmarks}
+
+
+class ReportTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="echolab-report-")
+        with open(os.path.join(cls.dir, "bench.json"), "w") as handle:
+            json.dump(made_up_run(), handle)
+        args = [cls.dir, "--command", "./scripts/run-comparison --quick"]
+        if shutil.which("gnuplot") is None:
+            args.append("--no-plots")
+        make_report.main(args)
+        with open(os.path.join(cls.dir, "report.md")) as handle:
+            cls.report = handle.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def test_names_are_parsed(self):
+        self.assertEqual(
+            results.parse_name("echo/epoll_loop/conns:100/bytes:64"),
+            ("echo", "epoll_loop", None, {"conns": 100, "bytes": 64}))
+        self.assertEqual(
+            results.base_name("micro/poll/fds:10/min_time:0.300/real_time"),
+            "micro/poll/fds:10")
+
+    def test_machine_and_command_are_quoted(self):
+        self.assertIn("Test CPU, 2 CPUs online", self.report)
+        self.assertIn("./scripts/run-comparison --quick", self.report)
+        self.assertNotIn("Warning", self.report)
+
+    def test_every_variant_in_every_variant_table(self):
+        for heading in ("### Throughput, 64", "### Server CPU",
+                        "#### 10 concurrent", "### Cost of idle"):
+            section = self.report.split(heading, 1)[1].split("###", 1)[0]
+            for variant in VARIANTS:
+                self.assertIn(f"`{variant}`", section, heading)
+
+    def test_medians_ratios_and_cannot_serve(self):
+        self.assertIn("201,000 ±0% (×1.00)", self.report)
+        self.assertIn("101,000 ±1% (×0.50)", self.report)
+        self.assertIn("cannot serve", self.report)
+
+    def test_one_connection_is_called_wake_up_bound(self):
+        self.assertIn("measures the machine's wake-up latency", self.report)
+        self.assertIn("`iterative` cannot serve more than one", self.report)
+
+    def test_ranking_by_server_cpu(self):
+        self.assertIn("`epoll_loop` 4.00 µs, `thread_per_conn` 8.00 µs "
+                      "(×2.00)", self.report)
+
+    def test_readiness_growth(self):
+        self.assertIn("`select` ×30.1, `epoll_wait` ×1.0", self.report)
+
+    def test_csv_has_every_round(self):
+        with open(os.path.join(self.dir, "results.csv")) as handle:
+            rows = list(csv.DictReader(handle))
+        echo_rows = [r for r in rows if r["scenario"] == "echo"]
+        self.assertEqual(len(echo_rows), 2 * len(VARIANTS) * ROUNDS)
+
+    @unittest.skipIf(shutil.which("gnuplot") is None, "no gnuplot")
+    def test_plots_exist_in_both_formats(self):
+        for name in ("throughput_64", "accept_latency", "memory_per_conn",
+                     "readiness_calls", "latency_percentiles"):
+            for ext in ("png", "svg"):
+                path = os.path.join(self.dir, "plots", f"{name}.{ext}")
+                self.assertGreater(os.path.getsize(path), 1000, path)
+            self.assertIn(f"plots/{name}.png", self.report)
+
+
+if __name__ == "__main__":
+    unittest.main()
