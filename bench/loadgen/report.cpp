@@ -41,13 +41,18 @@ void add_row(std::string& out, const char* label, const std::string& text) {
     out.append(head).append(text).append("\n");
 }
 
+// Microseconds with one decimal below a millisecond, grouped above.
+std::string micros_text(std::uint64_t ns) {
+    return ns < 1'000'000 ? number(micros(ns), 1) : grouped(ns / 1000);
+}
+
 std::string percentiles(const Histogram& h) {
     std::string out;
     for (const auto& [name, q] : kQuantiles) {
-        out.append(name).append(" ").append(number(micros(h.percentile(q)), 1));
+        out.append(name).append(" ").append(micros_text(h.percentile(q)));
         out.append("  ");
     }
-    out.append("max ").append(number(micros(h.max()), 1));
+    out.append("max ").append(micros_text(h.max()));
     return out;
 }
 
@@ -103,10 +108,25 @@ void add_latencies(std::string& out, const RunConfig& c, const RunResult& r) {
     std::string text = grouped(static_cast<std::uint64_t>(c.rate));
     text.append(" /s asked; ").append(grouped(o.started)).append(" of ");
     text.append(grouped(o.scheduled)).append(" due were started in time");
-    text.append(", max lag ").append(number(micros(o.max_lag_ns), 1));
+    text.append(", max lag ").append(micros_text(o.max_lag_ns));
     text.append(" us");
     text.append(o.kept_up() ? " (kept up)" : " (FELL BEHIND)");
     add_row(out, "schedule", text);
+}
+
+void add_fairness(std::string& out, const RunResult& r) {
+    const Fairness& f = r.fairness;
+    if (f.connections < 2) {
+        return;
+    }
+    std::string text = "per connection min " + grouped(f.min);
+    text.append(", max ").append(grouped(f.max));
+    if (f.starved != 0) {
+        text.append("; ").append(grouped(f.starved)).append(" of ");
+        text.append(grouped(f.connections));
+        text.append(" connections got no round trip in the window");
+    }
+    add_row(out, "fairness", text);
 }
 
 void add_accounts(std::string& out, const RunConfig& c, const RunResult& r) {
@@ -221,6 +241,7 @@ std::string format_table(const RunConfig& config, const RunResult& result) {
     std::string out = headline(config, result) + "\n";
     add_rates(out, config, result);
     add_latencies(out, config, result);
+    add_fairness(out, result);
     add_accounts(out, config, result);
     add_errors(out, result);
     return out;
@@ -244,6 +265,11 @@ json to_json(const RunConfig& config, const RunResult& result,
         {"service_latency_us", histogram_json(result.service_latency)},
         {"connect_latency_us", histogram_json(result.connect_latency)},
         {"first_echo_latency_us", histogram_json(result.first_echo_latency)},
+        {"fairness",
+         {{"connections", result.fairness.connections},
+          {"min", result.fairness.min},
+          {"max", result.fairness.max},
+          {"starved", result.fairness.starved}}},
         {"open_loop",
          {{"scheduled", o.scheduled},
           {"started", o.started},

@@ -18,6 +18,23 @@ const char* to_string(Verdict verdict) noexcept {
     return "?";
 }
 
+void Fairness::add(std::uint64_t round_trips) noexcept {
+    min = connections == 0 ? round_trips : std::min(min, round_trips);
+    max = std::max(max, round_trips);
+    starved += round_trips == 0 ? 1 : 0;
+    ++connections;
+}
+
+void Fairness::merge(const Fairness& other) noexcept {
+    if (other.connections == 0) {
+        return;
+    }
+    min = connections == 0 ? other.min : std::min(min, other.min);
+    max = std::max(max, other.max);
+    starved += other.starved;
+    connections += other.connections;
+}
+
 void merge_into(RunResult& total, const RunResult& part) {
     if (part.verdict == Verdict::stalled && total.verdict == Verdict::ok) {
         total.verdict = part.verdict;
@@ -37,6 +54,7 @@ void merge_into(RunResult& total, const RunResult& part) {
     total.open_loop.started += part.open_loop.started;
     total.open_loop.max_lag_ns =
         std::max(total.open_loop.max_lag_ns, part.open_loop.max_lag_ns);
+    total.fairness.merge(part.fairness);
     total.errors.merge(part.errors);
 }
 

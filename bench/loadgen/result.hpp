@@ -30,6 +30,19 @@ struct OpenLoopStats {
     bool kept_up() const noexcept { return started * 100 >= scheduled * 99; }
 };
 
+// Throughput mode: how evenly the round trips of the window were spread
+// over the connections. A server that serves one client at a time shows
+// min 0 and starved > 0 while the rate alone looks healthy.
+struct Fairness {
+    std::uint64_t connections = 0;
+    std::uint64_t min = 0;      // round trips of the least served one
+    std::uint64_t max = 0;      // round trips of the most served one
+    std::uint64_t starved = 0;  // connections with none at all
+
+    void add(std::uint64_t round_trips) noexcept;
+    void merge(const Fairness& other) noexcept;
+};
+
 struct RunResult {
     Verdict verdict = Verdict::ok;
     // Why the verdict is not ok: the stalled connection and what it waited
@@ -65,6 +78,7 @@ struct RunResult {
     std::uint64_t connections_opened = 0;
 
     OpenLoopStats open_loop;
+    Fairness fairness;
     ErrorCounts errors;
     CpuTimes cpu_window;  // this process, during the window
     CpuTimes cpu_total;   // this process, the whole run

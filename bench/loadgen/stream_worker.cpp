@@ -141,11 +141,12 @@ void StreamWorker::complete_messages(Conn& c, Nanos now) {
 // Closed loop counts a round trip in the window it ends in; open loop
 // counts it in the window it was scheduled in, and measures it from that
 // schedule, so a send that waited behind a stall pays for the wait.
-void StreamWorker::record(const Conn& c, Nanos sent, Nanos now) {
+void StreamWorker::record(Conn& c, Nanos sent, Nanos now) {
     const Timeline& t = ctx_.times;
     if (!open_loop_) {
         if (now >= t.window_start && now < t.window_end) {
             ++in_window_;
+            ++c.in_window;
             result_.latency.record(static_cast<std::uint64_t>(now - sent));
         }
         return;
@@ -153,6 +154,7 @@ void StreamWorker::record(const Conn& c, Nanos sent, Nanos now) {
     Nanos due = due_time(c, c.completed);
     if (due >= t.window_start && due < t.window_end) {
         ++in_window_;
+        ++c.in_window;
         result_.latency.record(static_cast<std::uint64_t>(now - due));
         result_.service_latency.record(static_cast<std::uint64_t>(now - sent));
     }
@@ -309,6 +311,7 @@ void StreamWorker::collect_totals() {
         result_.messages_verified += c.completed;
         result_.bytes_sent += c.sent_bytes;
         result_.bytes_received += c.received_bytes;
+        result_.fairness.add(c.in_window);
     }
 }
 

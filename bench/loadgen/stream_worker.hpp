@@ -33,6 +33,7 @@ private:
         std::uint64_t due = 0;        // open loop: messages scheduled so far
         std::uint64_t started = 0;    // messages whose send has begun
         std::uint64_t completed = 0;  // messages fully echoed and checked
+        std::uint64_t in_window = 0;  // of those, counted in the window
         std::uint64_t sent_bytes = 0;
         std::uint64_t received_bytes = 0;
         Nanos last_progress = 0;
@@ -43,7 +44,7 @@ private:
     void receive(Conn& c, Nanos now);
     bool check_echo(Conn& c, std::size_t n, Nanos now);
     void complete_messages(Conn& c, Nanos now);
-    void record(const Conn& c, Nanos sent, Nanos now);
+    void record(Conn& c, Nanos sent, Nanos now);
     void start_messages(Conn& c, Nanos now);
     void flush(Conn& c, Nanos now);
     void watch_output(Conn& c, bool on, Nanos now);

@@ -111,7 +111,7 @@ TEST(EcholoadCli, JsonHoldsEveryField) {
          {"parameters", "target", "verdict", "detail", "exit_status",
           "window_s", "megabytes_per_s", "counts", "latency_us",
           "service_latency_us", "connect_latency_us", "first_echo_latency_us",
-          "open_loop", "errors", "cpu", "machine"}) {
+          "fairness", "open_loop", "errors", "cpu", "machine"}) {
         EXPECT_TRUE(j.contains(key)) << key;
     }
     EXPECT_EQ(j["verdict"], "ok");

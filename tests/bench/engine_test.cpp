@@ -49,6 +49,22 @@ TEST(Engine, CountsEveryRoundTripAgainstIterative) {
     expect_every_byte_back(run(c), 20, 70000);
 }
 
+TEST(Engine, FairnessShowsClientsAnIterativeServerStarves) {
+    // iterative serves the second connection only once the first closes,
+    // which is in the drain: in the window it got nothing.
+    auto server = start_server("iterative");
+    RunConfig c = config_for(*server);
+    c.connections = 2;
+    c.duration_s = 0.3;
+    RunResult r = run(c);
+    EXPECT_EQ(r.verdict, Verdict::ok) << r.detail;
+    EXPECT_EQ(r.fairness.connections, 2u);
+    EXPECT_EQ(r.fairness.starved, 1u);
+    EXPECT_EQ(r.fairness.min, 0u);
+    EXPECT_EQ(r.fairness.max, r.completed);
+    EXPECT_EQ(r.messages_sent, r.messages_verified);
+}
+
 TEST(Engine, ConnectModeCountsEveryConnection) {
     auto server = start_server("epoll_loop");
     RunConfig c = config_for(*server);
