@@ -63,12 +63,12 @@ TEST(Plan, PoolGrowsToTheLoadAndKeepsItsDefaultBelow) {
     auto plan = plan_round(echo_only(), three_servers());
     EXPECT_EQ(
         server_flags(plan[1]),
-        (std::vector<std::string>{"--threads", "16", "--max-conns", "32"}));
+        (std::vector<std::string>{"--threads", "16", "--max-conns", "24"}));
     EXPECT_EQ(
         server_flags(plan[4]),
-        (std::vector<std::string>{"--threads", "100", "--max-conns", "116"}));
+        (std::vector<std::string>{"--threads", "100", "--max-conns", "108"}));
     EXPECT_EQ(server_flags(plan[5]),
-              (std::vector<std::string>{"--max-conns", "116"}));
+              (std::vector<std::string>{"--max-conns", "108"}));
 }
 
 TEST(Plan, CostKeepsThePoolBound) {
@@ -80,7 +80,7 @@ TEST(Plan, CostKeepsThePoolBound) {
     EXPECT_EQ(plan[1].name, "cost/thread_pool/idle:300");
     EXPECT_TRUE(server_flags(plan[1]).empty());
     EXPECT_EQ(server_flags(plan[2]),
-              (std::vector<std::string>{"--max-conns", "316"}));
+              (std::vector<std::string>{"--max-conns", "308"}));
 }
 
 TEST(Plan, MicroAndFloorNameWhatTheyMeasure) {
