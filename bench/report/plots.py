@@ -24,11 +24,13 @@ def _lines_plot(title, xlabel, ylabel, series, logx=True, logy=False):
     for i, (legend, rows) in enumerate(series):
         if rows:
             body.append(_block(f"s{i}", rows))
+            # lt i + 1: a variant keeps its colour in every plot.
             plots.append(f"$s{i} using 1:2 with linespoints lw 2 "
-                         f"title '{legend}'")
+                         f"lt {i + 1} title '{legend}'")
     if not plots:
         return None
-    body += [f"set title '{title}'", f"set xlabel '{xlabel}'",
+    body += ["set linetype 5 lc rgb '#b8860b'",  # default yellow is faint
+             f"set title '{title}'", f"set xlabel '{xlabel}'",
              f"set ylabel '{ylabel}'", "set grid", "set key outside right",
              "set logscale x" if logx else "", "set logscale y" if logy
              else "set yrange [0:*]", "plot " + ", \\\n  ".join(plots)]
@@ -54,9 +56,9 @@ def latency_percentiles(res, size, conns):
     series = []
     for v in res.variants():
         p = res.find("echo", v, conns=conns, bytes=size)
-        if p and p.ok_runs:
-            series.append((v, [(i, p.median(key))
-                               for i, (_, key) in enumerate(PERCENTILES)]))
+        ok = p is not None and bool(p.ok_runs)
+        series.append((v, [(i, p.median(key)) for i, (_, key)
+                           in enumerate(PERCENTILES)] if ok else []))
     script = _lines_plot(f"Round-trip latency, {conns} connections, "
                          f"{size} B", "percentile", "µs", series,
                          logx=False, logy=True)
