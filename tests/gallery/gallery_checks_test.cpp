@@ -1,0 +1,114 @@
+// EchoRobustness: two checks that need a special trigger, written for the
+// bug gallery (docs/gallery/) and run against every variant as well, so
+// that a failure on a broken server means the bug, not the check.
+#include "core/error.hpp"
+
+#include "tests/support/payload.hpp"
+#include "tests/support/server_test.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace echolab::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class EchoRobustness : public ServerTest {};
+
+// A client that sends much before it reads. A correct server echoes until
+// the socket buffers are full, then stops reading, so the client's sends
+// stall; what was taken all comes back. A server that drops what a short
+// send() did not take keeps reading, so everything is "sent" and less
+// comes back.
+TEST_P(EchoRobustness, SlowReaderGetsEveryByteBack) {
+    constexpr std::size_t kPayload = 8 * 1024 * 1024;
+    ServerProcess& srv = start();
+    TestClient client(srv.client_host(), srv.port());
+    ASSERT_TRUE(client.connected()) << error_text(client.connect_error());
+    std::string payload = random_payload(kPayload, 21);
+    std::size_t sent = client.send(payload, 500ms);
+    ASSERT_GT(sent, 0U);
+    client.half_close();
+    Received got = client.read_to_eof(10s);
+    EXPECT_EQ(got.end, StreamEnd::eof) << got.describe();
+    EXPECT_EQ(first_difference(payload.substr(0, sent), got.data), "")
+        << "the client sent " << sent << " bytes before it began to read";
+}
+
+// A client that sends, half-closes and resets before the server reads.
+// The server then finds its bytes in a connection that is already gone:
+// a reset that arrives after the FIN (in CLOSE_WAIT) leaves EPIPE, not
+// ECONNRESET, as the socket's error (tcp_reset() in the kernel), so the
+// first write of the echo raises SIGPIPE unless the server ignores it.
+void send_then_vanish(const ServerProcess& srv) {
+    TestClient client(srv.client_host(), srv.port());
+    ASSERT_TRUE(client.connected()) << error_text(client.connect_error());
+    ASSERT_EQ(client.send("hello", 1s), 5U);
+    client.half_close();
+    client.reset();
+}
+
+// A client that sends size bytes without reading, then resets or closes
+// with its echo unread (which also sends RST).
+void vanish_mid_echo(const ServerProcess& srv, std::size_t size, bool reset) {
+    TestClient client(srv.client_host(), srv.port());
+    ASSERT_TRUE(client.connected()) << error_text(client.connect_error());
+    client.send(random_payload(size, 22), 300ms);
+    if (reset) {
+        client.reset();
+    } else {
+        client.close();
+    }
+}
+
+TEST_P(EchoRobustness, VanishingClientsCostOnlyTheirConnections) {
+    constexpr int kRounds = 3;
+    // A server with a fixed number of workers is held busy by a served
+    // client, so the vanishing client waits in the backlog and is read
+    // only after it has gone: the trigger is then certain. A server that
+    // reads every client at once usually reads before the reset arrives.
+    bool hold = server().model != Model::per_connection;
+    std::vector<std::string> flags;
+    if (server().model == Model::worker_pool) {
+        flags = {"--threads", "1"};
+    }
+    ServerProcess& srv = start(flags);
+    for (int i = 0; i < kRounds; ++i) {
+        std::optional<TestClient> holder;
+        if (hold) {
+            holder.emplace(srv.client_host(), srv.port());
+            ASSERT_EQ(holder->round_trip("x", 2s), "x");
+        }
+        send_then_vanish(srv);
+        if (holder) {
+            holder->half_close();
+            EXPECT_EQ(holder->read_to_eof(2s).end, StreamEnd::eof);
+        }
+        std::this_thread::sleep_for(100ms);
+        ASSERT_TRUE(srv.running())
+            << "after client " << i << " sent, half-closed and reset: the "
+            << "server " << srv.wait_exit(0ms).describe();
+    }
+    for (std::size_t size : {64U << 10, 1U << 20}) {
+        for (bool reset : {true, false}) {
+            vanish_mid_echo(srv, size, reset);
+            std::this_thread::sleep_for(50ms);
+            ASSERT_TRUE(srv.running())
+                << "after a client vanished mid-echo (" << size
+                << " bytes): the server " << srv.wait_exit(0ms).describe();
+        }
+    }
+    EXPECT_TRUE(serves_fresh_client(srv, 64 * 1024, 5s));
+}
+
+}  // namespace
+
+INSTANTIATE_TEST_SUITE_P(AllVariants, EchoRobustness,
+                         ::testing::ValuesIn(servers_under_test()),
+                         param_label);
+
+}  // namespace echolab::test
