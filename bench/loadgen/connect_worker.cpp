@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include "bench/loadgen/describe.hpp"
+#include "bench/loadgen/echo_check.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -196,18 +197,9 @@ void ConnectWorker::receive(std::uint32_t slot, Nanos now) {
         return;
     }
     auto got = static_cast<std::size_t>(n);
-    std::size_t owed = static_cast<std::size_t>(s.sent - s.received);
-    std::size_t checked = std::min(got, owed);
-    std::size_t bad = ctx_.pattern.first_mismatch(s.number, s.received,
-                                                  buffer_.data(), checked);
-    if (bad < checked || got > owed) {
-        std::uint64_t offset = s.received + bad;
-        fail(slot, ErrorKind::mismatch,
-             bad < checked ? mismatch_text(offset, size_,
-                                           *ctx_.pattern.at(s.number, offset),
-                                           buffer_[bad])
-                           : extra_bytes_text(got - owed, s.sent),
-             now);
+    EchoPosition at{s.number, s.received, s.sent, size_};
+    if (auto wrong = check_echo(ctx_.pattern, at, buffer_.data(), got)) {
+        fail(slot, ErrorKind::mismatch, *wrong, now);
         return;
     }
     if (s.received == 0) {

@@ -5,6 +5,7 @@
 
 #include "bench/loadgen/client_socket.hpp"
 #include "bench/loadgen/describe.hpp"
+#include "bench/loadgen/echo_check.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -87,11 +88,14 @@ void StreamWorker::receive(Conn& c, Nanos now) {
     ssize_t n = ::recv(c.fd.get(), buffer_.data(), buffer_.size(), 0);
     if (n > 0) {
         auto got = static_cast<std::size_t>(n);
-        if (check_echo(c, got, now)) {
-            c.received_bytes += got;
-            c.last_progress = now;
-            complete_messages(c, now);
+        EchoPosition at{c.number, c.received_bytes, c.sent_bytes, size_};
+        if (auto wrong = check_echo(ctx_.pattern, at, buffer_.data(), got)) {
+            drop(c, ErrorKind::mismatch, *wrong, now);
+            return;
         }
+        c.received_bytes += got;
+        c.last_progress = now;
+        complete_messages(c, now);
         return;
     }
     int err = n == 0 ? 0 : errno;
@@ -104,25 +108,6 @@ void StreamWorker::receive(Conn& c, Nanos now) {
         return;
     }
     drop(c, classify_errno(err), call_failed_text("recv", err), now);
-}
-
-bool StreamWorker::check_echo(Conn& c, std::size_t n, Nanos now) {
-    std::uint64_t owed = c.sent_bytes - c.received_bytes;
-    std::size_t checked =
-        static_cast<std::size_t>(std::min<std::uint64_t>(n, owed));
-    std::size_t bad = ctx_.pattern.first_mismatch(c.number, c.received_bytes,
-                                                  buffer_.data(), checked);
-    if (bad == checked && n <= owed) {
-        return true;
-    }
-    std::uint64_t offset = c.received_bytes + bad;
-    std::string why =
-        bad < checked
-            ? mismatch_text(offset, size_, *ctx_.pattern.at(c.number, offset),
-                            buffer_[bad])
-            : extra_bytes_text(n - checked, c.sent_bytes);
-    drop(c, ErrorKind::mismatch, why, now);
-    return false;
 }
 
 void StreamWorker::complete_messages(Conn& c, Nanos now) {

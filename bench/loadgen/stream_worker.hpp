@@ -42,7 +42,6 @@ private:
 
     void on_event(const epoll_event& ev);
     void receive(Conn& c, Nanos now);
-    bool check_echo(Conn& c, std::size_t n, Nanos now);
     void complete_messages(Conn& c, Nanos now);
     void record(Conn& c, Nanos sent, Nanos now);
     void start_messages(Conn& c, Nanos now);
