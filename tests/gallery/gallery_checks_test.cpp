@@ -1,4 +1,4 @@
-// EchoRobustness: two checks that need a special trigger, written for the
+// EchoRobustness: checks that need a special trigger, written for the
 // bug gallery (docs/gallery/) and run against every variant as well, so
 // that a failure on a broken server means the bug, not the check.
 #include "core/error.hpp"
@@ -103,6 +103,36 @@ TEST_P(EchoRobustness, VanishingClientsCostOnlyTheirConnections) {
         }
     }
     EXPECT_TRUE(serves_fresh_client(srv, 64 * 1024, 5s));
+}
+
+// --max-conns N: N clients are served at once and client N+1 waits (in
+// the backlog, or queued) until one of them leaves. Lab 3 asks for this
+// bound on a thread-per-connection server.
+TEST_P(EchoRobustness, MaxConnsBoundsClientsServedAtOnce) {
+    constexpr int kLimit = 3;
+    if (one_at_a_time()) {
+        GTEST_SKIP() << "serves one client at a time; --max-conns is 1";
+    }
+    ServerProcess& srv = start(max_conns(kLimit));
+    std::vector<TestClient> served;
+    for (int i = 0; i < kLimit; ++i) {
+        served.emplace_back(srv.client_host(), srv.port());
+        ASSERT_EQ(served.back().round_trip("x", 2s), "x")
+            << "client " << i << " of " << kLimit << " was not served";
+    }
+    TestClient extra(srv.client_host(), srv.port());
+    ASSERT_TRUE(extra.connected()) << error_text(extra.connect_error());
+    ASSERT_EQ(extra.send("y", 1s), 1U);
+    Received early = extra.receive(1, 500ms);
+    EXPECT_EQ(early.end, StreamEnd::timeout)
+        << "client " << kLimit + 1 << " was served past --max-conns " << kLimit
+        << ": " << early.describe();
+    served.front().half_close();
+    EXPECT_EQ(served.front().read_to_eof(2s).end, StreamEnd::eof);
+    Received later = extra.receive(1 - early.data.size(), 3s);
+    EXPECT_EQ(early.data + later.data, "y")
+        << "once a client left, the waiting one should be served: "
+        << later.describe();
 }
 
 }  // namespace
