@@ -15,7 +15,7 @@ HarnessOptions quick_options() {
     opts.watched_fds = {1, 100, 1000};
     opts.idle_conns = 100;
     opts.warmup_s = 0.2;
-    opts.duration_s = 0.5;
+    opts.duration_s = 1.0;
     opts.quick = true;
     return opts;
 }

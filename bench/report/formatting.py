@@ -65,16 +65,26 @@ def best_of(points, key, lower_is_better=False):
     return min(values) if lower_is_better else max(values)
 
 
-def ranking(pairs, unit, lower_is_better):
-    """'a 4.1 µs, b 4.6 µs (×1.12), ...' from (name, value) pairs."""
-    pairs = sorted((p for p in pairs if p[1] is not None),
-                   key=lambda p: p[1], reverse=not lower_is_better)
-    if not pairs:
+def ranking(entries, unit, lower_is_better):
+    """'`a` 4.1 µs, `b` 4.6 µs (×1.12) ≈ `c` 4.7 µs (×1.15)' from
+    (name, median) or (name, median, low, high) entries. '≈' joins two
+    neighbours whose ranges over the rounds overlap: within this run's
+    noise they are a tie, whatever their medians say."""
+    entries = sorted((e for e in entries if e[1] is not None),
+                     key=lambda e: e[1], reverse=not lower_is_better)
+    if not entries:
         return ""
-    best = pairs[0][1]
-    parts = []
-    for name, value in pairs:
+    best = entries[0][1]
+    text = ""
+    previous = None
+    for entry in entries:
+        name, value = entry[0], entry[1]
         ratio = ("" if value == best or best <= 0
                  else f" (×{value / best:.2f})")
-        parts.append(f"`{name}` {num(value)}{unit}{ratio}")
-    return ", ".join(parts)
+        if previous is not None:
+            tie = (len(entry) == 4 and len(previous) == 4
+                   and entry[2] <= previous[3] and previous[2] <= entry[3])
+            text += " ≈ " if tie else ", "
+        text += f"`{name}` {num(value)}{unit}{ratio}"
+        previous = entry
+    return text

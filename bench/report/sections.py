@@ -20,6 +20,18 @@ def _floor_rate(res, conns, size):
     return point.median("msgs_per_s") if point else None
 
 
+def _ranged(res, scenario, key, **params):
+    """(variant, median, min, max) over the rounds, for ranking()."""
+    out = []
+    for variant in res.variants():
+        point = res.find(scenario, variant, **params)
+        values = point.values(key) if point else []
+        if values:
+            out.append((variant, point.median(key), min(values),
+                        max(values)))
+    return out
+
+
 def _medians(res, scenario, key, **params):
     out = []
     for variant in res.variants():
@@ -115,13 +127,17 @@ def server_cpu(res, size):
                                conns=n, bytes=size) if x]) > 1), default=None)
     words = ""
     if rank_at:
-        pairs = _medians(res, "echo", "server_cpu_us_per_msg",
-                         conns=rank_at, bytes=size)
+        pairs = _ranged(res, "echo", "server_cpu_us_per_msg",
+                        conns=rank_at, bytes=size)
+        rates = _ranged(res, "echo", "msgs_per_s", conns=rank_at,
+                        bytes=size)
         words = (f"Ranked by the server's own CPU time per echoed message "
-                 f"at {rank_at} connections (lower is better): "
-                 + ranking(pairs, " µs", True) + ". Closed-loop msgs/s "
-                 "measures client and server together on two CPUs; this "
-                 "is what the model itself costs.")
+                 f"at {rank_at} connections (lower is better; ≈ marks "
+                 "neighbours whose rounds overlap): "
+                 + ranking(pairs, " µs", True) + ". By msgs/s at the same "
+                 "point: " + ranking(rates, "", False) + ". Closed-loop "
+                 "msgs/s measures client and server together on two CPUs; "
+                 "CPU per message is what the model itself costs.")
     return "\n".join([
         f"### Server CPU per message, {size} B (µs, server + children, "
         "wait4 after SIGTERM)", "", table(header, rows), "",

@@ -2,7 +2,7 @@
 the cost of idle connections and the micro-benchmarks."""
 
 from formatting import best_of, cell, num, pct, ranking, table
-from sections import _conns_label, _floor_rate, _medians
+from sections import _conns_label, _floor_rate, _medians, _ranged
 
 
 def floor(res):
@@ -81,8 +81,8 @@ def _accept_words(res):
     if not levels:
         return ""
     n = levels[-1]
-    cpu = _medians(res, "accept", "server_cpu_us_per_conn", conns=n)
-    echo = _medians(res, "accept", "first_echo_p50_us", conns=n)
+    cpu = _ranged(res, "accept", "server_cpu_us_per_conn", conns=n)
+    echo = _ranged(res, "accept", "first_echo_p50_us", conns=n)
     loads = [x for _, x in _medians(res, "accept", "client_cpu_load",
                                     conns=n) if x]
     words = (f"Server CPU per accepted connection at {n} connectors: "
