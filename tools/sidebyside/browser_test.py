@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Browser test of the side-by-side page: loads it from disk in headless
+Chromium (--dump-dom runs its script), and checks for two pairs of
+variants that the left column shows the left variant's serve() and the
+right column the right one's, line for line from the sources, with the
+lines that differ marked. Then takes a screenshot to look at.
+
+Exit status: 0 passed, 1 failed, 77 skipped (no Chromium, or it cannot
+start here), which CTest reports as skipped (SKIP_RETURN_CODE).
+"""
+import argparse
+import html.parser
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sidebyside import loop_range  # noqa: E402
+
+SKIP = 77
+PAIRS = [("select_loop", "epoll_loop"), ("iterative", "fork_per_conn")]
+# Lines that only one variant of a pair has: each must be in its own
+# column and marked as differing.
+MARKERS = {
+    "select_loop": "::select(max_fd + 1, &readable, &writable, nullptr,",
+    "epoll_loop": "int ready = ::epoll_wait(epoll.get(), events.data(),",
+    "iterative": "serve_connection(std::move(client), opts, stop);",
+    "fork_per_conn": "serve_connection(std::move(client), listener, opts,",
+}
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--hide-scrollbars"]
+
+
+class Columns(html.parser.HTMLParser):
+    """Collects the text of each td.code cell: (side, text, marked)."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells = []
+        self._open = None
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class", "").split()
+        if tag == "td" and "code" in classes:
+            side = "left" if "left" in classes else "right"
+            self._open = [side, "", "diff" in classes]
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._open is not None:
+            self.cells.append(tuple(self._open))
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open[1] += data
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def run_chromium(binary, profile, extra, url):
+    command = [binary, *FLAGS, f"--user-data-dir={profile}", *extra, url]
+    return subprocess.run(command, capture_output=True, text=True,
+                          errors="replace", timeout=90)
+
+
+def loop_lines(root, variant):
+    with open(os.path.join(root, variant, "main.cpp"),
+              encoding="utf-8") as file:
+        lines = file.read().rstrip("\n").split("\n")
+    first, last = loop_range(lines)
+    return [l.rstrip() for l in lines[first:last + 1]]
+
+
+def check_pair(dom, root, left, right):
+    """Returns a list of problems; empty when the pair renders right."""
+    parser = Columns()
+    parser.feed(dom)
+    problems = []
+    for side, variant in (("left", left), ("right", right)):
+        shown = [text.rstrip() for s, text, _ in parser.cells
+                 if s == side and text.strip()]
+        want = [l for l in loop_lines(root, variant) if l.strip()]
+        if shown != want:
+            missing = next((l for l in want if l not in shown), "?")
+            problems.append(
+                f"{side} column: {len(shown)} code lines shown, {len(want)} "
+                f"in {variant}/main.cpp serve(); first missing: {missing!r}")
+        marker = MARKERS[variant]
+        hits = [(s, marked) for s, text, marked in parser.cells
+                if marker in text]
+        if (side, True) not in hits:
+            problems.append(f"{side} column: {marker!r} from {variant} is "
+                            f"not there marked as differing (found {hits})")
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--page", required=True)
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--screenshot", required=True)
+    args = parser.parse_args()
+
+    if not os.path.isfile(args.page):
+        print(f"FAIL: {args.page} is missing; build the sidebyside target")
+        return 1
+    binary = chromium()
+    if binary is None:
+        print("SKIP: no chromium on PATH (apt-get install chromium); "
+              "the page was not rendered")
+        return SKIP
+    url = "file://" + os.path.abspath(args.page)
+    with tempfile.TemporaryDirectory(prefix="sbs-chromium-") as profile:
+        try:
+            probe = run_chromium(binary, profile, ["--dump-dom"],
+                                 "about:blank")
+        except (OSError, subprocess.TimeoutExpired) as error:
+            print(f"SKIP: {binary} cannot start here: {error}")
+            return SKIP
+        if probe.returncode != 0 or "<html" not in probe.stdout:
+            print(f"SKIP: {binary} cannot start here (exit "
+                  f"{probe.returncode}): {probe.stderr.strip()[-400:]}")
+            return SKIP
+        failed = False
+        for left, right in PAIRS:
+            dom = run_chromium(binary, profile, ["--dump-dom"],
+                               f"{url}#left={left}&right={right}&view=loop")
+            problems = check_pair(dom.stdout, args.root, left, right)
+            for problem in problems:
+                print(f"FAIL {left} | {right}: {problem}")
+            if not problems:
+                print(f"ok   {left} | {right}: both columns show the real "
+                      "serve() lines, the differing ones marked")
+            failed = failed or bool(problems)
+        shot = run_chromium(
+            binary, profile,
+            [f"--screenshot={os.path.abspath(args.screenshot)}",
+             "--window-size=1800,1150"],
+            f"{url}#left=select_loop&right=epoll_loop&view=loop")
+        if shot.returncode != 0 or not os.path.isfile(args.screenshot):
+            print(f"FAIL: no screenshot: {shot.stderr.strip()[-400:]}")
+            failed = True
+        else:
+            print(f"screenshot: {args.screenshot}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
