@@ -12,6 +12,7 @@
 
 #include <random>
 #include <string>
+#include <thread>
 
 #include <signal.h>
 
@@ -78,7 +79,7 @@ TEST_P(Soak, MixedChaosKeepsEveryEchoAndNoDrift) {
     ASSERT_TRUE(serves_fresh_client(srv));
     std::this_thread::sleep_for(200ms);
     const Holding before = holding_of(srv.pid());
-    const Millis load = sized<Millis>(8s, 120s);
+    const Millis load = sized<Millis>(6s, 120s);
     std::uint64_t seed = std::random_device{}();
     std::printf("soak seed %llu for %lld ms\n",
                 static_cast<unsigned long long>(seed),
@@ -172,6 +173,31 @@ TEST_P(SigtermUnderLoad, EchoesEverythingReceivedThenExitsZero) {
 
 INSTANTIATE_TEST_SUITE_P(Models, SigtermUnderLoad,
                          ::testing::ValuesIn(variants_except({})), param_label);
+
+// The lesson of iterative, asserted rather than skipped: one silent
+// client stalls everyone behind it until it leaves or --idle-timeout
+// closes it.
+class SilentClient : public ServerTest {};
+
+TEST_P(SilentClient, IterativeStallsBehindASilentClientByDesign) {
+    ServerProcess& srv = start({"--idle-timeout", "2"});
+    TestClient silent(srv.client_host(), srv.port());
+    ASSERT_TRUE(silent.connected());
+    std::this_thread::sleep_for(100ms);  // served first, then says nothing
+    TestClient next(srv.client_host(), srv.port());
+    ASSERT_TRUE(next.connected()) << "the backlog takes it";
+    next.send("ping", 1s);
+    Received early = next.receive(4, 1s);
+    EXPECT_EQ(early.data, "") << "served while the silent client held it";
+    // The idle timeout ends the silent client; then the next is served.
+    Received later = next.receive(4, 5s);
+    EXPECT_EQ(early.data + later.data, "ping") << later.describe();
+    EXPECT_TRUE(srv.running());
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, SilentClient,
+                         ::testing::ValuesIn(variants_named({"iterative"})),
+                         param_label);
 
 }  // namespace
 }  // namespace echolab::test
