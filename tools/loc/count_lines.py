@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Counts the lines of each variant's own source (main.cpp and any helper
+in its folder): code, comment and blank lines, and the length of its main
+loop, serve(). The shared core is counted once, apart. Prints Markdown.
+
+  python3 tools/loc/count_lines.py            # from the repository root
+"""
+import glob
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "sidebyside"))
+from sidebyside import loop_range  # noqa: E402
+
+VARIANTS = ["iterative", "fork_per_conn", "thread_per_conn", "thread_pool",
+            "select_loop", "epoll_loop"]
+
+
+def classify(lines):
+    """(code, comment, blank): a line holding only a // comment is a
+    comment line; one with code and a trailing comment is code."""
+    code = comment = blank = 0
+    for line in lines:
+        text = line.strip()
+        if not text:
+            blank += 1
+        elif text.startswith("//"):
+            comment += 1
+        else:
+            code += 1
+    return code, comment, blank
+
+
+def sources(folder):
+    return sorted(glob.glob(os.path.join(folder, "*.cpp")) +
+                  glob.glob(os.path.join(folder, "*.hpp")))
+
+
+def read(path):
+    with open(path, encoding="utf-8") as file:
+        return file.read().rstrip("\n").split("\n")
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else "."
+    print("| variant | files | code | comment | blank | serve() lines |")
+    print("|---|---|---:|---:|---:|---:|")
+    for variant in VARIANTS:
+        files = sources(os.path.join(root, variant))
+        totals = [0, 0, 0]
+        for path in files:
+            for i, n in enumerate(classify(read(path))):
+                totals[i] += n
+        first, last = loop_range(read(os.path.join(root, variant,
+                                                   "main.cpp")))
+        names = ", ".join(os.path.basename(p) for p in files)
+        print(f"| `{variant}` | {names} | {totals[0]} | {totals[1]} | "
+              f"{totals[2]} | {last - first + 1} |")
+    core = [0, 0, 0]
+    files = sources(os.path.join(root, "core"))
+    for path in files:
+        for i, n in enumerate(classify(read(path))):
+            core[i] += n
+    print(f"| core/ (shared) | {len(files)} files | {core[0]} | {core[1]} | "
+          f"{core[2]} | |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
