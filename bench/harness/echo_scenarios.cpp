@@ -65,7 +65,7 @@ bool measure(benchmark::State& state, const BenchSpec& spec,
     config.port = server.port();
     // Once a second: what the server holds while loaded.
     config.on_progress = [&](const loadgen::Progress&) {
-        ServerSnapshot now = server.snapshot();
+        ServerSnapshot now = server.snapshot(false);
         peak.threads = std::max(peak.threads, now.threads);
         peak.processes = std::max(peak.processes, now.processes);
         peak.rss_bytes = std::max(peak.rss_bytes, now.rss_bytes);
@@ -109,7 +109,12 @@ loadgen::RunConfig throughput_config(const std::string& host,
     config.mode = loadgen::Mode::throughput;
     config.connections = spec.conns;
     config.size = static_cast<std::size_t>(spec.bytes);
-    config.warmup_s = env.opts.warmup_s;
+    // A model that forks or spawns per client needs time to take on 1000
+    // of them: the window opens only after about 1 ms per connection, and
+    // a client waiting for its turn is not called stalled too soon.
+    double conns = spec.conns;
+    config.warmup_s = std::max(env.opts.warmup_s, conns / 1000);
+    config.stall_timeout_s = std::max(config.stall_timeout_s, conns / 100);
     config.duration_s = env.opts.duration_s;
     config.cpu = env.preflight.pinned ? env.opts.client_cpu : -1;
     return config;

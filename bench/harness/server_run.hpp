@@ -48,7 +48,9 @@ public:
     std::string command_line() const { return process_->command_line(); }
     bool running() { return process_->running(); }
 
-    ServerSnapshot snapshot() const;
+    // What the server and its descendants hold now. PSS walks every
+    // memory mapping, so the sampling during a load leaves it out.
+    ServerSnapshot snapshot(bool with_pss = true) const;
     // SIGTERM, then waits for the server and every child it left; their
     // CPU comes from the kernel's rusage of reaped children (wait4).
     ServerEnd stop();
