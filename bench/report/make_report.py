@@ -83,6 +83,8 @@ def make_plots(res, out_dir):
     for size in sizes:
         made.append((f"Throughput, {size} B", plots.render(
             plots.throughput(res, size), out_dir, f"throughput_{size}")))
+        made.append((f"Server CPU per message, {size} B", plots.render(
+            plots.server_cpu(res, size), out_dir, f"server_cpu_{size}")))
     if sizes:
         conns = res.param_values("echo", "conns", bytes=sizes[0])
         pick = max((n for n in conns if n <= 100), default=None)

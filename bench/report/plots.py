@@ -29,7 +29,7 @@ def _lines_plot(title, xlabel, ylabel, series, logx=True, logy=False):
                          f"lt {i + 1} title '{legend}'")
     if not plots:
         return None
-    body += ["set linetype 5 lc rgb '#b8860b'",  # default yellow is faint
+    body += ["set linetype 5 lc rgb '#c00000'",  # default yellow is faint
              f"set title '{title}'", f"set xlabel '{xlabel}'",
              f"set ylabel '{ylabel}'", "set grid", "set key outside right",
              "set logscale x" if logx else "", "set logscale y" if logy
@@ -50,6 +50,17 @@ def throughput(res, size):
                        [(100, floor.median("msgs_per_s"))]))
     return _lines_plot(f"Echo throughput, {size}-byte messages",
                        "connections", "messages/s", series)
+
+
+def server_cpu(res, size):
+    series = []
+    for v in res.variants():
+        rows = [(p.params["conns"], p.median("server_cpu_us_per_msg"))
+                for p in res.of("echo") if p.variant == v
+                and p.params.get("bytes") == size and p.ok_runs]
+        series.append((v, sorted(rows)))
+    return _lines_plot(f"Server CPU per message, {size} B", "connections",
+                       "CPU µs per message (log)", series, logy=True)
 
 
 def latency_percentiles(res, size, conns):
