@@ -56,6 +56,14 @@ def machine(res, command):
     if problems:
         lines += ["> **Warning: the run was not as it should be.** "
                   + problems, ""]
+    load = (c.get("load_avg") or [0])[0]
+    cpus = c.get("num_cpus") or 1
+    if load > 0.5 * cpus:
+        lines += [f"> **Note: the machine was busy** (load average "
+                  f"{load:.1f} on {cpus} CPUs when the run began): other "
+                  "programs shared both CPUs, so figures are lower and "
+                  "noisier than on an idle machine, and cross-CPU "
+                  "wake-ups are faster (a busy CPU is not halted).", ""]
     lines += ["Cells show the median of the rounds, ±half the range of the "
               "rounds as a percentage, and (×r) the ratio to the best "
               "variant in that column. *cannot serve*: the model cannot "
