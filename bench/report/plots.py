@@ -103,7 +103,8 @@ def memory(res):
         _block("mem", rows), "set title 'Memory per idle connection'",
         "set ylabel 'KiB (log)'", "set logscale y", "set grid ytics",
         "set style data histogram", "set style histogram clustered",
-        "set style fill solid 0.8", "set boxwidth 0.9", "set xtics rotate by -20",
+        "set style fill solid 0.8", "set boxwidth 0.9",
+        "set xtics rotate by -20",
         "plot $mem using 3:xtic(2) title 'RSS', '' using 4 title 'PSS'"])
 
 

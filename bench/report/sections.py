@@ -88,7 +88,8 @@ def _throughput_words(res, size, conns):
             continue
         best = max(pairs, key=lambda p: p[1])
         worst = min(pairs, key=lambda p: p[1])
-        sentence = (f"At {n} connection{'s' if n > 1 else ''} `{best[0]}` leads with "
+        plural = "s" if n != 1 else ""
+        sentence = (f"At {n} connection{plural} `{best[0]}` leads with "
                     f"{num(best[1])} msgs/s"
                     + (f" ({pct(best[1] / floor)} of the floor)"
                        if floor else "")

@@ -25,7 +25,8 @@ def floor(res):
     if s and c and s.median("real_us") and c.median("real_us"):
         words = (f"A blocking round trip takes {num(s.median('real_us'))} µs "
                  f"when both ends share a CPU and {num(c.median('real_us'))} "
-                 f"µs across the two (×{c.median('real_us') / s.median('real_us'):.0f}): "
+                 f"µs across the two "
+                 f"(×{c.median('real_us') / s.median('real_us'):.0f}): "
                  "crossing CPUs means waking a halted virtual CPU twice per "
                  "round trip. That, not any server, bounds one connection.")
     return "\n".join(["### The machine's floor", "", table(header, rows), "",
@@ -152,7 +153,8 @@ def micro(res):
             lo = res.find("micro", kind=c, fds=fds[0])
             hi = res.find("micro", kind=c, fds=fds[-1])
             if lo and hi and lo.median("cpu_us") and hi.median("cpu_us"):
-                growth.append(f"`{c}` ×{hi.median('cpu_us') / lo.median('cpu_us'):.1f}")
+                ratio = hi.median("cpu_us") / lo.median("cpu_us")
+                growth.append(f"`{c}` ×{ratio:.1f}")
         out.append(f"**What this shows.** From {fds[0]} to {fds[-1]} "
                    "watched descriptors the cost of one call grows: "
                    + ", ".join(growth) + ". select and poll hand the whole "
