@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <optional>
-#include <thread>
 
 namespace echolab::test {
 namespace {

@@ -106,8 +106,11 @@ Fd open_output(const std::string& path) {
     // Client sockets of the test must not live on in the server.
     ::syscall(SYS_close_range, 3U, ~0U, 0U);
     ::execv(argv[0], argv);
-    const char msg[] = "exec failed\n";
+    // strlen and write are async-signal-safe; strerror is not.
+    const char msg[] = "exec failed: ";
     [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
+    n = ::write(2, argv[0], std::strlen(argv[0]));
+    n = ::write(2, "\n", 1);
     ::_exit(127);
 }
 
