@@ -80,7 +80,11 @@ INSTANTIATE_TEST_SUITE_P(Models, ScaleHold,
 class ScaleInTurn : public ServerTest {};
 
 TEST_P(ScaleInTurn, ServesAThousandClientsInTurn) {
-    constexpr int kClients = 1000;
+    // thread_pool always gets a thousand (issue 5); the others, whose
+    // serving in turn costs a fork or a whole session per client, get
+    // a thousand on demand (ECHOLAB_LONG=1) and 300 in CI.
+    const int kClients =
+        server().name == "thread_pool" ? 1000 : sized(300, 1000);
     need_descriptors(kClients + 200);
     // The default bound of each model, except where the default is already
     // above a thousand; then a small one makes most clients wait.
@@ -102,7 +106,9 @@ TEST_P(ScaleInTurn, ServesAThousandClientsInTurn) {
         keep_peak(peak, holding_of(srv.pid()));
         return true;
     });
-    print_figure(server().name + " serving 1000 in turn", peak);
+    print_figure(
+        server().name + " serving " + std::to_string(kClients) + " in turn",
+        peak);
     EXPECT_EQ(done.finished, kClients) << describe(done);
     EXPECT_EQ(done.failed, 0) << describe(done);
     EXPECT_TRUE(srv.running());

@@ -156,7 +156,7 @@ TEST_P(SigtermUnderLoad, EchoesEverythingReceivedThenExitsZero) {
         // Signal once every client is streaming and has had echo back.
         bool busy = s.stats().connected == clients &&
                     s.stats().bytes_verified >
-                        static_cast<std::uint64_t>(clients) << 20;
+                        static_cast<std::uint64_t>(clients) << 18;
         if (busy && !signalled) {
             srv.send_signal(SIGTERM);
             s.half_close_all();
