@@ -26,13 +26,17 @@ enum class Wait { ready, idle, stopped, failed };
 // the idle timeout since last_progress, or the grace period after a stop
 // request has run out.
 Wait wait_for(const Fd& conn, short events, Clock::time_point last_progress,
-              const ServerOptions& opts, const StopSignal& stop) {
+              const ServerOptions& opts, const StopSignal& stop,
+              Fd* close_on_stop) {
     for (;;) {
         auto deadline = Clock::time_point::max();
         if (opts.idle_timeout().count() > 0) {
             deadline = last_progress + opts.idle_timeout();
         }
         bool stopping = stop.requested();
+        if (stopping && close_on_stop != nullptr) {
+            close_on_stop->reset();
+        }
         if (stopping) {
             deadline = std::min(deadline, stop.requested_at() + opts.grace());
         }
@@ -90,12 +94,13 @@ std::string describe(const SessionResult& result) {
 }
 
 SessionResult echo_blocking(const Fd& conn, const ServerOptions& opts,
-                            const StopSignal& stop) {
+                            const StopSignal& stop, Fd* close_on_stop) {
     std::array<char, kSessionBufferBytes> buffer;
     SessionResult result;
     auto last_progress = Clock::now();
     for (;;) {
-        Wait wait = wait_for(conn, POLLIN, last_progress, opts, stop);
+        Wait wait =
+            wait_for(conn, POLLIN, last_progress, opts, stop, close_on_stop);
         if (wait != Wait::ready) {
             result.end = end_of(wait);
             return result;
@@ -136,7 +141,8 @@ SessionResult echo_blocking(const Fd& conn, const ServerOptions& opts,
             }
             // The client is not reading: wait (bounded by the idle timeout)
             // instead of buffering more. This is the backpressure.
-            wait = wait_for(conn, POLLOUT, last_progress, opts, stop);
+            wait = wait_for(conn, POLLOUT, last_progress, opts, stop,
+                            close_on_stop);
             if (wait != Wait::ready) {
                 result.end = end_of(wait);
                 return result;
@@ -146,11 +152,12 @@ SessionResult echo_blocking(const Fd& conn, const ServerOptions& opts,
 }
 
 void serve_blocking(Fd conn, const SocketAddress& peer,
-                    const ServerOptions& opts, const StopSignal& stop) {
+                    const ServerOptions& opts, const StopSignal& stop,
+                    Fd* close_on_stop) {
     if (opts.verbose) {
         log_connect(peer);
     }
-    SessionResult result = echo_blocking(conn, opts, stop);
+    SessionResult result = echo_blocking(conn, opts, stop, close_on_stop);
     if (opts.verbose) {
         log_disconnect(peer, describe(result), result.bytes);
     }

@@ -32,12 +32,16 @@ std::string describe(const SessionResult& result);
 // Echoes everything conn receives until the client half-closes, then
 // returns (the caller closes). Blocks the calling thread; waits in poll(2)
 // so that the idle timeout and a stop request can end the wait. After a
-// stop request it keeps echoing until the grace period ends. Never throws.
+// stop request it keeps echoing until the grace period ends, and closes
+// close_on_stop (if given) at once: a single-threaded server passes its
+// listener, which no other thread could close meanwhile. Never throws.
 SessionResult echo_blocking(const Fd& conn, const ServerOptions& opts,
-                            const StopSignal& stop);
+                            const StopSignal& stop,
+                            Fd* close_on_stop = nullptr);
 
 // echo_blocking with the --verbose connect/disconnect lines; closes conn.
 void serve_blocking(Fd conn, const SocketAddress& peer,
-                    const ServerOptions& opts, const StopSignal& stop);
+                    const ServerOptions& opts, const StopSignal& stop,
+                    Fd* close_on_stop = nullptr);
 
 }  // namespace echolab

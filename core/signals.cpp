@@ -92,13 +92,18 @@ Wake StopSignal::wait(int fd, std::chrono::milliseconds timeout) const {
 
 void StopSignal::request() noexcept {
     int saved_errno = errno;
-    if (!g_requested.exchange(true)) {
-        timespec now{};
-        // CLOCK_MONOTONIC is what std::chrono::steady_clock reads on Linux,
-        // and clock_gettime is async-signal-safe where steady_clock::now()
-        // is not promised to be.
-        ::clock_gettime(CLOCK_MONOTONIC, &now);
-        g_requested_ns = now.tv_sec * 1'000'000'000LL + now.tv_nsec;
+    timespec now{};
+    // CLOCK_MONOTONIC is what std::chrono::steady_clock reads on Linux,
+    // and clock_gettime is async-signal-safe where steady_clock::now()
+    // is not promised to be.
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    long long unset = 0;
+    // The time is stored before the flag is raised: a thread that sees
+    // requested() must never read a zero time, or its grace period would
+    // already be over. The first request wins; later ones change nothing.
+    if (g_requested_ns.compare_exchange_strong(
+            unset, now.tv_sec * 1'000'000'000LL + now.tv_nsec)) {
+        g_requested = true;
         char byte = 1;
         (void)!::write(g_write_end.load(), &byte, 1);
     }
@@ -108,6 +113,7 @@ void StopSignal::request() noexcept {
 void StopSignal::reset_after_fork() {
     g_write_end = -1;
     g_requested = false;
+    g_requested_ns = 0;
     open_pipe();
 }
 

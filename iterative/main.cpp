@@ -29,9 +29,11 @@ using namespace std::chrono_literals;
 constexpr int kDefaultMaxConns = 1;
 constexpr auto kForever = -1ms;
 
-void serve_connection(Accepted client, const ServerOptions& opts,
+// Serves one client to the end. On a stop the session itself closes the
+// listener at once: this is the only thread, and it is busy here.
+void serve_connection(Accepted client, Fd& listener, const ServerOptions& opts,
                       const StopSignal& stop) {
-    serve_blocking(std::move(client.conn), client.peer, opts, stop);
+    serve_blocking(std::move(client.conn), client.peer, opts, stop, &listener);
 }
 
 void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
@@ -45,7 +47,7 @@ void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
             continue;
         }
         // The whole model: the next accept waits for this client.
-        serve_connection(std::move(client), opts, stop);
+        serve_connection(std::move(client), listener, opts, stop);
     }
     // Clients still in the backlog get a reset when the listener closes.
     listener.reset();
