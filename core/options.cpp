@@ -1,6 +1,7 @@
 #include "core/options.hpp"
 
 #include "core/address.hpp"
+#include "core/error.hpp"
 #include "core/listen.hpp"
 
 #include <cmath>
@@ -11,6 +12,14 @@ namespace echolab {
 namespace {
 
 constexpr int kUsageError = 2;
+
+// CLI11 reads an empty --port as 0 (any port) and an empty --host would
+// mean every interface; neither is what someone typing it meant.
+const CLI::Validator kNotEmpty(
+    [](std::string& text) {
+        return text.empty() ? std::string("must not be empty") : std::string();
+    },
+    "", "NOT_EMPTY");
 
 // CLI::Range lets NaN through (every comparison with it is false).
 const CLI::Validator kFinite(
@@ -41,9 +50,11 @@ std::chrono::milliseconds ServerOptions::grace() const {
 void add_common_flags(CLI::App& app, ServerOptions& opts) {
     app.add_option("--host", opts.host,
                    "Address or name to listen on; '::' serves IPv6 and IPv4")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(kNotEmpty);
     app.add_option("--port", opts.port, "TCP port; 0 picks a free one")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(kNotEmpty);
     app.add_option("--backlog", opts.backlog,
                    "Kernel queue of connections not yet accepted")
         ->capture_default_str()
@@ -81,8 +92,17 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
     }
 }
 
-Fd start_listening(const ServerOptions& opts) {
+Fd start_listening(const ServerOptions& opts, int fd_setsize) {
     Fd listener = listen_tcp(opts.host, opts.port, opts.backlog);
+    if (fd_setsize > 0 && listener.get() >= fd_setsize) {
+        std::string what = "listen ";
+        what.append(host_port(opts.host, opts.port))
+            .append(": descriptor ")
+            .append(std::to_string(listener.get()))
+            .append(" >= FD_SETSIZE ")
+            .append(std::to_string(fd_setsize));
+        throw SetupError(EMFILE, what);
+    }
     std::printf("listening on %s\n",
                 to_string(local_address(listener)).c_str());
     // Tests and tools wait for this line through a pipe, where stdout is

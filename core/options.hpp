@@ -38,8 +38,10 @@ void add_common_flags(CLI::App& app, ServerOptions& opts);
                                                     char** argv);
 
 // Listens as opts say and prints the ready line, "listening on
-// 127.0.0.1:40123", to stdout at once. Throws SetupError.
-[[nodiscard]] Fd start_listening(const ServerOptions& opts);
+// 127.0.0.1:40123", to stdout at once. Throws SetupError, before any ready
+// line, if it fails, or if fd_setsize > 0 and the listener's descriptor is
+// not below it (select(2) cannot watch a descriptor >= FD_SETSIZE).
+[[nodiscard]] Fd start_listening(const ServerOptions& opts, int fd_setsize = 0);
 
 // Prints "error: <what>" for a failed setup and returns 1, the exit status.
 int report_setup_error(const std::exception& error);

@@ -38,7 +38,10 @@ void serve_connection(Accepted client, Fd& listener, const ServerOptions& opts,
 
 void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
     AcceptBackoff backoff;
-    while (stop.wait(listener.get(), kForever) == Wake::ready) {
+    while (!stop.requested()) {
+        if (stop.wait(listener.get(), kForever) != Wake::ready) {
+            continue;  // a signal that was not a stop, e.g. SIGCHLD
+        }
         Accepted client = accept_conn(listener, ConnMode::blocking);
         if (client.result != AcceptResult::accepted) {
             // After EMFILE this sleeps instead of spinning on an accept that

@@ -72,6 +72,9 @@ void accept_clients(const Fd& listener, ConnTable& table,
 
 void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
            StopSignal& stop) {
+    if (stop.fd() >= FD_SETSIZE) {
+        throw SetupError(EMFILE, "select: stop pipe past FD_SETSIZE");
+    }
     ConnTable table(opts, loop.buffer);
     while (!table.finished(stop)) {
         fd_set readable;
@@ -149,7 +152,7 @@ int main(int argc, char** argv) {
     }
     try {
         StopSignal& stop = StopSignal::install();
-        Fd listener = start_listening(opts);
+        Fd listener = start_listening(opts, FD_SETSIZE);
         serve(listener, opts, loop, stop);
         return 0;
     } catch (const std::exception& error) {
