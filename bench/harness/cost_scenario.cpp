@@ -10,6 +10,10 @@
 #include <exception>
 #include <stdexcept>
 #include <thread>
+#include <vector>
+
+#include <poll.h>
+#include <sys/socket.h>
 
 namespace echolab::harness {
 namespace {
@@ -17,9 +21,11 @@ namespace {
 using namespace std::chrono_literals;
 using test::Millis;
 
-// Long enough for a per-connection model to accept K clients, short
-// enough that a bounded model's unserved clients do not stall the sweep.
-constexpr Millis kServeWait{2000};
+// A model that serves no more clients after its first burst (a pool, one
+// at a time) is recognised by this long a silence; one that forks or
+// spawns per client keeps answering, for at most kServeLimit.
+constexpr int kQuietMs = 500;
+constexpr auto kServeLimit = 20s;
 // Threads and children finish starting after the echo that proved them.
 constexpr auto kSettle = 100ms;
 
@@ -31,6 +37,35 @@ struct Opened {
     std::vector<test::TestClient> clients;
     int served = 0;  // clients whose byte came back
 };
+
+// How many clients got their byte back, waiting as long as echoes keep
+// coming: forking 500 children can take seconds on a busy machine.
+int wait_for_echoes(std::vector<test::TestClient>& clients) {
+    std::vector<bool> done(clients.size(), false);
+    int served = 0;
+    auto deadline = std::chrono::steady_clock::now() + kServeLimit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::vector<pollfd> fds;
+        std::vector<std::size_t> index;
+        for (std::size_t i = 0; i < clients.size(); ++i) {
+            if (!done[i]) {
+                fds.push_back({clients[i].sock().get(), POLLIN, 0});
+                index.push_back(i);
+            }
+        }
+        if (fds.empty() || ::poll(fds.data(), fds.size(), kQuietMs) <= 0) {
+            break;
+        }
+        for (std::size_t k = 0; k < fds.size(); ++k) {
+            char byte = 0;
+            if (fds[k].revents != 0) {
+                done[index[k]] = true;
+                served += ::recv(fds[k].fd, &byte, 1, 0) == 1 ? 1 : 0;
+            }
+        }
+    }
+    return served;
+}
 
 // Opens k clients that each send one byte and then stay silent.
 Opened open_idle(const PinnedServer& server, int k) {
@@ -44,10 +79,7 @@ Opened open_idle(const PinnedServer& server, int k) {
         }
         out.clients.back().send("x", Millis{100});
     }
-    for (const test::Received& r :
-         test::receive_all(out.clients, 1, false, kServeWait)) {
-        out.served += r.data.size() == 1 ? 1 : 0;
-    }
+    out.served = wait_for_echoes(out.clients);
     return out;
 }
 
