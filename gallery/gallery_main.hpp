@@ -5,34 +5,25 @@
 #pragma once
 
 #include "core/fd.hpp"
-#include "core/options.hpp"
 #include "core/signals.hpp"
 
-#include <exception>
+#include <functional>
 
 namespace echolab {
+
+// Declared, not included: core/options.hpp brings all of CLI11, several
+// seconds of compiling per file, and most gallery servers never look
+// inside the options. Those that do include it (via core/session.hpp).
+struct ServerOptions;
+
+using GalleryServe =
+    std::function<void(Fd& listener, const ServerOptions&, StopSignal&)>;
 
 // Parses the common flags, listens, prints the ready line and calls
 // serve(listener, opts, stop). Returns main()'s exit status: 2 for a
 // usage error, 1 for a setup failure, otherwise 0 when serve returns.
-template <typename Serve>
+// Compiled once, in gallery_main.cpp.
 int run_gallery_server(int argc, char** argv, const char* about, int max_conns,
-                       Serve serve) {
-    ServerOptions opts;
-    opts.max_conns = max_conns;
-    CLI::App app{about};
-    add_common_flags(app, opts);
-    if (auto status = parse_command_line(app, argc, argv)) {
-        return *status;
-    }
-    try {
-        StopSignal& stop = StopSignal::install();
-        Fd listener = start_listening(opts);
-        serve(listener, opts, stop);
-        return 0;
-    } catch (const std::exception& error) {
-        return report_setup_error(error);
-    }
-}
+                       const GalleryServe& serve);
 
 }  // namespace echolab

@@ -21,14 +21,6 @@ from sidebyside import loop_range  # noqa: E402
 
 SKIP = 77
 PAIRS = [("select_loop", "epoll_loop"), ("iterative", "fork_per_conn")]
-# Lines that only one variant of a pair has: each must be in its own
-# column and marked as differing.
-MARKERS = {
-    "select_loop": "::select(max_fd + 1, &readable, &writable, nullptr,",
-    "epoll_loop": "int ready = ::epoll_wait(epoll.get(), events.data(),",
-    "iterative": "serve_connection(std::move(client), opts, stop);",
-    "fork_per_conn": "serve_connection(std::move(client), listener, opts,",
-}
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync",
@@ -81,21 +73,34 @@ def loop_lines(root, variant):
     return [l.rstrip() for l in lines[first:last + 1]]
 
 
+def only_in(lines, other):
+    """A line of lines that other lacks, long enough to be distinctive:
+    it must show in its own column, marked as differing."""
+    others = {l.strip() for l in other}
+    return next((l.strip() for l in lines
+                 if len(l.strip()) >= 20 and l.strip() not in others), None)
+
+
 def check_pair(dom, root, left, right):
     """Returns a list of problems; empty when the pair renders right."""
     parser = Columns()
     parser.feed(dom)
     problems = []
+    loops = {v: loop_lines(root, v) for v in (left, right)}
     for side, variant in (("left", left), ("right", right)):
         shown = [text.rstrip() for s, text, _ in parser.cells
                  if s == side and text.strip()]
-        want = [l for l in loop_lines(root, variant) if l.strip()]
+        want = [l for l in loops[variant] if l.strip()]
         if shown != want:
             missing = next((l for l in want if l not in shown), "?")
             problems.append(
                 f"{side} column: {len(shown)} code lines shown, {len(want)} "
                 f"in {variant}/main.cpp serve(); first missing: {missing!r}")
-        marker = MARKERS[variant]
+        other = loops[right if variant == left else left]
+        marker = only_in(loops[variant], other)
+        if marker is None:
+            problems.append(f"{variant} has no line of its own to look for")
+            continue
         hits = [(s, marked) for s, text, marked in parser.cells
                 if marker in text]
         if (side, True) not in hits:
