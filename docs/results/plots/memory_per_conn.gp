@@ -1,0 +1,18 @@
+$mem << EOD
+0 "iterative" 0.01 0.184
+1 "fork_per_conn" 1504.68 57.384
+2 "thread_per_conn" 12.552 12.548
+3 "thread_pool" 0.192 0.206
+4 "select_loop" 4.224 4.206
+5 "epoll_loop" 4.224 4.222
+EOD
+set title 'Memory per idle connection'
+set ylabel 'KiB (log)'
+set logscale y
+set grid ytics
+set style data histogram
+set style histogram clustered
+set style fill solid 0.8
+set boxwidth 0.9
+set xtics rotate by -20
+plot $mem using 3:xtic(2) title 'RSS', '' using 4 title 'PSS'
