@@ -3,17 +3,22 @@
 // exist only inside them), with 5 % of packets dropped by nftables
 // (numgen random) and the rate limited by tc tbf. Every variant must still
 // echo every byte. Needs root, ip, nft and tc; skips with the reason
-// otherwise. The namespaces are deleted after each test. (This kernel has
-// no netem; delay would need a relay of our own, see docs/reliability.md.)
+// otherwise. The namespaces are deleted after each test. This kernel has
+// no netem, so latency comes from delay_relay, a relay of our own in the
+// client's namespace that holds every chunk 20 ms each way.
+#include "core/listen.hpp"
+
 #include "tests/reliability/reliability.hpp"
 #include "tests/reliability/swarm.hpp"
 #include "tests/support/server_test.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace echolab::test {
@@ -103,15 +108,23 @@ private:
 
 class ImpairedNetwork : public ServerTest {};
 
-TEST_P(ImpairedNetwork, EchoesEveryByteThroughLossAndRateLimit) {
+// Why this machine cannot run the impaired-network tests, or "".
+std::string missing_prerequisite() {
     if (::geteuid() != 0) {
-        GTEST_SKIP() << "network namespaces need root";
+        return "network namespaces need root";
     }
     for (const char* tool : {"ip", "nft", "tc"}) {
         if (find_tool(tool).empty()) {
-            GTEST_SKIP() << tool << " not found (apt-get install iproute2 "
-                         << "nftables): impaired-network tests skipped";
+            return std::string(tool).append(
+                " not found (apt-get install iproute2 nftables)");
         }
+    }
+    return "";
+}
+
+TEST_P(ImpairedNetwork, EchoesEveryByteThroughLossAndRateLimit) {
+    if (std::string why = missing_prerequisite(); !why.empty()) {
+        GTEST_SKIP() << why << ": impaired-network tests skipped";
     }
     ImpairedLink link;
     if (!link.failed_step().empty()) {
@@ -133,6 +146,62 @@ TEST_P(ImpairedNetwork, EchoesEveryByteThroughLossAndRateLimit) {
     const SwarmStats& done = swarm.run(60s);
     EXPECT_EQ(done.finished, 9) << describe(done);
     EXPECT_EQ(done.bytes_verified, big + 8 * each);
+    ExitStatus status = srv.stop(15s);
+    EXPECT_TRUE(status.clean(0)) << status.describe();
+    EXPECT_EQ(srv.stderr_text(), "");
+}
+
+// One small round trip through the relay, in milliseconds.
+double round_trip_ms(const std::string& host, std::uint16_t port) {
+    Fd conn = connect_tcp(host, port);
+    auto start = std::chrono::steady_clock::now();
+    char ping[64] = "ping";
+    char pong[64];
+    if (::send(conn.get(), ping, sizeof ping, MSG_NOSIGNAL) != sizeof ping ||
+        ::recv(conn.get(), pong, sizeof pong, MSG_WAITALL) != sizeof pong) {
+        return -1;
+    }
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+TEST_P(ImpairedNetwork, EchoesEveryByteThroughAddedDelay) {
+    if (std::string why = missing_prerequisite(); !why.empty()) {
+        GTEST_SKIP() << why << ": impaired-network tests skipped";
+    }
+    ImpairedLink link;
+    if (!link.failed_step().empty()) {
+        GTEST_SKIP() << "cannot set up the namespaces: " << link.failed_step();
+    }
+    Launch launch;
+    launch.flags = {"--host", "192.0.2.1"};
+    ServerProcess srv(wrapped(server(), "ip netns exec " + link.server_ns()),
+                      launch);
+    ServerUnderTest relay_binary;
+    relay_binary.name = "delay_relay";
+    relay_binary.binary = ECHOLAB_DELAY_RELAY;
+    Launch relay_launch;
+    relay_launch.flags = {"--to-host",  "192.0.2.1",
+                          "--to-port",  std::to_string(srv.port()),
+                          "--delay-ms", "20"};
+    ServerProcess relay(
+        wrapped(relay_binary, "ip netns exec " + link.client_ns()),
+        relay_launch);
+    InNamespace client(link.client_ns());
+    ASSERT_TRUE(client.entered());
+    // 20 ms each way: a round trip can never be faster than 40 ms.
+    double rtt = round_trip_ms(relay.host(), relay.port());
+    EXPECT_GE(rtt, 40.0);
+    EXPECT_LT(rtt, 5000.0);
+    const std::size_t each = sized<std::size_t>(64 * 1024, 1 << 20);
+    Swarm swarm(relay.host(), relay.port());
+    for (int i = 0; i < 4; ++i) {
+        swarm.add({.seed = static_cast<std::uint64_t>(i + 1), .bytes = each});
+    }
+    const SwarmStats& done = swarm.run(60s);
+    EXPECT_EQ(done.finished, 4) << describe(done);
+    EXPECT_EQ(done.bytes_verified, 4 * each);
     ExitStatus status = srv.stop(15s);
     EXPECT_TRUE(status.clean(0)) << status.describe();
     EXPECT_EQ(srv.stderr_text(), "");
