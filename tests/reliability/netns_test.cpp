@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include <fcntl.h>
@@ -106,8 +107,6 @@ private:
     bool entered_ = false;
 };
 
-class ImpairedNetwork : public ServerTest {};
-
 // Why this machine cannot run the impaired-network tests, or "".
 std::string missing_prerequisite() {
     if (::geteuid() != 0) {
@@ -122,18 +121,40 @@ std::string missing_prerequisite() {
     return "";
 }
 
+// Each test gets the two namespaces and the server, listening on
+// 192.0.2.1 in the server's namespace; it skips where they cannot be made.
+class ImpairedNetwork : public ServerTest {
+protected:
+    void SetUp() override {
+        if (std::string why = missing_prerequisite(); !why.empty()) {
+            GTEST_SKIP() << why << ": impaired-network tests skipped";
+        }
+        auto link = std::make_unique<ImpairedLink>();
+        if (!link->failed_step().empty()) {
+            GTEST_SKIP() << "cannot set up the namespaces: "
+                         << link->failed_step();
+        }
+        Launch launch;
+        launch.flags = {"--host", "192.0.2.1"};
+        server_ = std::make_unique<ServerProcess>(
+            wrapped(server(), "ip netns exec " + link->server_ns()), launch);
+        link_ = std::move(link);
+    }
+    void TearDown() override {
+        server_.reset();  // before the namespaces go
+        link_.reset();
+    }
+
+    std::unique_ptr<ImpairedLink> link_;
+    std::unique_ptr<ServerProcess> server_;
+};
+
 TEST_P(ImpairedNetwork, EchoesEveryByteThroughLossAndRateLimit) {
-    if (std::string why = missing_prerequisite(); !why.empty()) {
-        GTEST_SKIP() << why << ": impaired-network tests skipped";
+    if (link_ == nullptr) {
+        return;  // skipped in SetUp
     }
-    ImpairedLink link;
-    if (!link.failed_step().empty()) {
-        GTEST_SKIP() << "cannot set up the namespaces: " << link.failed_step();
-    }
-    Launch launch;
-    launch.flags = {"--host", "192.0.2.1"};
-    ServerProcess srv(wrapped(server(), "ip netns exec " + link.server_ns()),
-                      launch);
+    ImpairedLink& link = *link_;
+    ServerProcess& srv = *server_;
     const std::size_t big = sized<std::size_t>(1 << 20, 4 << 20);
     const std::size_t each = sized<std::size_t>(128 * 1024, 256 * 1024);
     InNamespace client(link.client_ns());
@@ -167,17 +188,11 @@ double round_trip_ms(const std::string& host, std::uint16_t port) {
 }
 
 TEST_P(ImpairedNetwork, EchoesEveryByteThroughAddedDelay) {
-    if (std::string why = missing_prerequisite(); !why.empty()) {
-        GTEST_SKIP() << why << ": impaired-network tests skipped";
+    if (link_ == nullptr) {
+        return;  // skipped in SetUp
     }
-    ImpairedLink link;
-    if (!link.failed_step().empty()) {
-        GTEST_SKIP() << "cannot set up the namespaces: " << link.failed_step();
-    }
-    Launch launch;
-    launch.flags = {"--host", "192.0.2.1"};
-    ServerProcess srv(wrapped(server(), "ip netns exec " + link.server_ns()),
-                      launch);
+    ImpairedLink& link = *link_;
+    ServerProcess& srv = *server_;
     ServerUnderTest relay_binary;
     relay_binary.name = "delay_relay";
     relay_binary.binary = ECHOLAB_DELAY_RELAY;
