@@ -1,10 +1,10 @@
 $mem << EOD
-0 "iterative" 0.01 0.184
-1 "fork_per_conn" 1504.68 57.384
-2 "thread_per_conn" 12.552 12.548
-3 "thread_pool" 0.192 0.206
-4 "select_loop" 4.224 4.206
-5 "epoll_loop" 4.224 4.222
+0 "iterative" 0.01 0.01
+1 "fork_per_conn" 1512.704 57.426
+2 "thread_per_conn" 12.552 12.552
+3 "thread_pool" 0.192 0.192
+4 "select_loop" 4.224 4.224
+5 "epoll_loop" 4.224 4.224
 EOD
 set title 'Memory per idle connection'
 set ylabel 'KiB (log)'
