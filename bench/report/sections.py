@@ -41,7 +41,9 @@ def _medians(res, scenario, key, **params):
     return out
 
 
-def throughput(res, size):
+def _echo_rows(res, size, metric, lower_is_better):
+    """The echo points' connection counts, the table header, and one row
+    per variant of `metric` at each count, each cell against the best."""
     conns = res.param_values("echo", "conns", bytes=size)
     header = ["variant"] + [_conns_label(n) for n in conns]
     rows = []
@@ -50,10 +52,15 @@ def throughput(res, size):
         for n in conns:
             points = [res.find("echo", v, conns=n, bytes=size)
                       for v in res.variants()]
-            best = best_of(points, "msgs_per_s")
+            best = best_of(points, metric, lower_is_better)
             row.append(cell(res.find("echo", variant, conns=n, bytes=size),
-                            "msgs_per_s", best))
+                            metric, best, lower_is_better))
         rows.append(row)
+    return conns, header, rows
+
+
+def throughput(res, size):
+    conns, header, rows = _echo_rows(res, size, "msgs_per_s", False)
     rows.append(["*floor*"] + [num(_floor_rate(res, n, size))
                                for n in conns])
     text = [f"### Throughput, {size}-byte messages (msgs/s, closed loop)",
@@ -107,18 +114,8 @@ def _throughput_words(res, size, conns):
 
 
 def server_cpu(res, size):
-    conns = res.param_values("echo", "conns", bytes=size)
-    header = ["variant"] + [_conns_label(n) for n in conns]
-    rows = []
-    for variant in res.variants():
-        row = [f"`{variant}`"]
-        for n in conns:
-            points = [res.find("echo", v, conns=n, bytes=size)
-                      for v in res.variants()]
-            best = best_of(points, "server_cpu_us_per_msg", True)
-            row.append(cell(res.find("echo", variant, conns=n, bytes=size),
-                            "server_cpu_us_per_msg", best, True))
-        rows.append(row)
+    conns, header, rows = _echo_rows(res, size, "server_cpu_us_per_msg",
+                                     True)
     floor = res.find("floor", kind="epoll_echo", conns=100, bytes=size)
     rows.append(["*floor* (epoll echo, 100)"] + [
         num(floor.median("server_cpu_us_per_msg")) if floor and n == 100
