@@ -48,16 +48,20 @@ ConnBuffer* ConnTable::find(int fd) const noexcept {
     return fd >= 0 && index < conns_.size() ? conns_[index].get() : nullptr;
 }
 
+void ConnTable::close(std::unique_ptr<ConnBuffer>& slot, std::string_view why) {
+    if (opts_.verbose) {
+        log_disconnect(slot->peer(), why, slot->bytes_echoed());
+    }
+    slot.reset();
+    --count_;
+}
+
 void ConnTable::remove(int fd) {
     auto& slot = conns_.at(static_cast<std::size_t>(fd));
     if (!slot) {
         return;
     }
-    if (opts_.verbose) {
-        log_disconnect(slot->peer(), slot->end_reason(), slot->bytes_echoed());
-    }
-    slot.reset();
-    --count_;
+    close(slot, slot->end_reason());
 }
 
 void ConnTable::close_idle() {
@@ -70,12 +74,7 @@ void ConnTable::close_idle() {
     for (int fd = 0; fd < end_fd(); ++fd) {
         ConnBuffer* conn = find(fd);
         if (conn != nullptr && conn->last_progress() < oldest) {
-            if (opts_.verbose) {
-                log_disconnect(conn->peer(), "idle timeout",
-                               conn->bytes_echoed());
-            }
-            conns_[static_cast<std::size_t>(fd)].reset();
-            --count_;
+            close(conns_[static_cast<std::size_t>(fd)], "idle timeout");
         }
     }
 }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 namespace echolab {
@@ -53,6 +54,9 @@ public:
     std::chrono::milliseconds timeout(const StopSignal& stop) const;
 
 private:
+    // Logs (under --verbose) why the connection in slot ends, and closes it.
+    void close(std::unique_ptr<ConnBuffer>& slot, std::string_view why);
+
     const ServerOptions& opts_;
     std::size_t buffer_bytes_;
     std::vector<std::unique_ptr<ConnBuffer>> conns_;  // by descriptor

@@ -41,7 +41,6 @@ constexpr int kDefaultQueue = 64;
 // How often main looks again when every slot is taken; a freed slot is
 // noticed within this time.
 constexpr auto kReapInterval = 20ms;
-constexpr auto kBackoff = 100ms;
 
 struct PoolOptions {
     int threads = kDefaultThreads;
