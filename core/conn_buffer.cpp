@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <poll.h>
 #include <sys/socket.h>
 
 namespace echolab {
@@ -19,6 +20,14 @@ bool ConnBuffer::wants_read() const noexcept {
 
 bool ConnBuffer::done() const noexcept {
     return error_ != 0 || (input_closed_ && begin_ == end_);
+}
+
+bool ConnBuffer::waiting_on_server() const noexcept {
+    short wanted = static_cast<short>((wants_read() ? POLLIN : 0) |
+                                      (wants_write() ? POLLOUT : 0));
+    pollfd probe{conn_.get(), wanted, 0};
+    return wanted != 0 && ::poll(&probe, 1, 0) == 1 &&
+           (probe.revents & wanted) != 0;
 }
 
 void ConnBuffer::on_ready(bool readable, bool writable) {

@@ -1,7 +1,9 @@
 // core/conn_buffer.hpp: ConnBuffer, the non-blocking echo state of one
-// connection, shared by select_loop and epoll_loop. It reads and writes
-// when told the socket is ready; it never waits and never asks the kernel
-// which sockets are ready (the variants do, and that is their lesson).
+// connection, shared by the event loops. It reads and writes when told the
+// socket is ready; it never waits and never asks the kernel which sockets
+// are ready (the variants do, and that is their lesson).
+// Shared event-loop policy (with conn_table.hpp), built on the mechanism
+// layer (fd, address, listen, signals, log).
 #pragma once
 
 #include "core/address.hpp"
@@ -39,8 +41,16 @@ public:
     // True once the connection is over (the client half-closed and has got
     // everything back, or it failed): remove it and destroy the buffer.
     bool done() const noexcept;
-    // Stops reading (grace period over): done() once pending bytes are out.
-    void stop_reading() noexcept { input_closed_ = true; }
+    // True when bytes wait that the server, not the client, has to move:
+    // input in the socket that there is room to read (or its EOF), or
+    // pending output the socket would take now. Such a connection is never
+    // idle, however old its last progress: the loop is behind (it was
+    // stopped, or busy). Output the client does not take is the client's
+    // silence. One poll(2) with a zero timeout; for idle checks only.
+    bool waiting_on_server() const noexcept;
+    // Moves the last progress later by `stalled`: time the server did not
+    // run is not held against the client (see ConnTable::close_idle).
+    void excuse(Clock::duration stalled) noexcept { progress_ += stalled; }
 
     const Fd& conn() const noexcept { return conn_; }
     const SocketAddress& peer() const noexcept { return peer_; }

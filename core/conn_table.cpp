@@ -12,6 +12,9 @@ using namespace std::chrono_literals;
 // Idle connections are looked for this often, so a timeout fires at most
 // this late; a scan costs one comparison per connection.
 constexpr auto kIdleScan = 1s;
+// A turn may run this much later than the longest wait (a busy turn, a
+// loaded machine) before the lateness counts as time the loop did not run.
+constexpr auto kLateTurn = 250ms;
 
 }  // namespace
 
@@ -64,16 +67,36 @@ void ConnTable::remove(int fd) {
     close(slot, slot->end_reason());
 }
 
+void ConnTable::excuse_stall(Clock::time_point now) {
+    auto gap = now - last_turn_;
+    last_turn_ = now;
+    if (gap <= kIdleScan + kLateTurn) {
+        return;
+    }
+    // Waits never exceed kIdleScan (timeout()), so the rest of the gap
+    // the process was stopped or starved: nobody's fault but ours.
+    for (int fd = 0; fd < end_fd(); ++fd) {
+        if (ConnBuffer* conn = find(fd)) {
+            conn->excuse(gap - kIdleScan);
+        }
+    }
+}
+
 void ConnTable::close_idle() {
     auto now = Clock::now();
-    if (opts_.idle_timeout().count() <= 0 || now < next_idle_scan_) {
+    if (opts_.idle_timeout().count() <= 0) {
+        return;
+    }
+    excuse_stall(now);
+    if (now < next_idle_scan_) {
         return;
     }
     next_idle_scan_ = now + kIdleScan;
     auto oldest = now - opts_.idle_timeout();
     for (int fd = 0; fd < end_fd(); ++fd) {
         ConnBuffer* conn = find(fd);
-        if (conn != nullptr && conn->last_progress() < oldest) {
+        if (conn != nullptr && conn->last_progress() < oldest &&
+            !conn->waiting_on_server()) {
             close(conns_[static_cast<std::size_t>(fd)], "idle timeout");
         }
     }

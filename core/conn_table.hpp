@@ -1,7 +1,9 @@
-// core/conn_table.hpp: ConnTable, the bookkeeping both event loops share:
+// core/conn_table.hpp: ConnTable, the bookkeeping the event loops share:
 // their ConnBuffers by descriptor, the connection limit, idle timeouts and
 // the grace period. It never waits and never asks the kernel which
-// descriptors are ready; select_loop and epoll_loop do that themselves.
+// descriptors are ready; each loop does that itself.
+// Shared event-loop policy (with conn_buffer.hpp), built on the mechanism
+// layer (fd, address, listen, signals, log).
 #pragma once
 
 #include "core/conn_buffer.hpp"
@@ -38,8 +40,12 @@ public:
     ConnBuffer* find(int fd) const noexcept;
     // Logs (under --verbose) and closes the connection on fd.
     void remove(int fd);
-    // Closes every connection silent for --idle-timeout. Cheap to call on
-    // every loop turn: it scans the table at most once a second.
+    // Closes every connection idle for --idle-timeout: no progress either
+    // way, and nothing waiting on the server (ConnBuffer::
+    // waiting_on_server). Call it after every wait, which timeout() keeps
+    // under a second: a longer gap between two calls is time the loop did
+    // not run (SIGSTOP, a debugger, a frozen cgroup), and it is not held
+    // against any client. Cheap: it scans the table at most once a second.
     void close_idle();
 
     int size() const noexcept { return count_; }
@@ -56,6 +62,9 @@ public:
 private:
     // Logs (under --verbose) why the connection in slot ends, and closes it.
     void close(std::unique_ptr<ConnBuffer>& slot, std::string_view why);
+    // Excuses every connection the part of the gap since the last call
+    // that no wait can explain.
+    void excuse_stall(Clock::time_point now);
 
     const ServerOptions& opts_;
     std::size_t buffer_bytes_;
@@ -63,6 +72,7 @@ private:
     int count_ = 0;
     Clock::time_point accept_paused_until_{};
     Clock::time_point next_idle_scan_{};
+    Clock::time_point last_turn_ = Clock::now();
     AcceptBackoff backoff_;
 };
 

@@ -1,5 +1,8 @@
 #include "core/fd.hpp"
 
+#include <cerrno>
+
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace echolab {
@@ -23,6 +26,21 @@ void Fd::reset() noexcept {
         // another thread has just been given.
         ::close(std::exchange(fd_, -1));
     }
+}
+
+int open_standard_fds() noexcept {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF) {
+            continue;
+        }
+        // open returns the lowest free descriptor: this one, since the
+        // ones below it are open by now. Never closed: it is stdio.
+        int opened = ::open("/dev/null", O_RDWR);
+        if (opened < 0) {
+            return errno;
+        }
+    }
+    return 0;
 }
 
 }  // namespace echolab

@@ -1,5 +1,7 @@
-// core/fd.hpp: Fd, the move-only owner of one file descriptor.
-// It only owns and closes; it never reads, writes or changes flags.
+// core/fd.hpp: Fd, the move-only owner of one file descriptor, and the
+// start-up check that descriptors 0, 1 and 2 are open.
+// Mechanism layer: it only owns and closes; it never reads, writes or
+// changes flags.
 #pragma once
 
 #include <utility>
@@ -28,5 +30,12 @@ public:
 private:
     int fd_ = -1;
 };
+
+// Opens /dev/null on whichever of 0, 1 and 2 is closed. Call it before
+// creating any descriptor: a server started with `>&- 2>&-` would
+// otherwise get its stop pipe or a socket as stdout or stderr, and write
+// the ready line and its log into it. Returns 0, or the errno of the
+// failed open.
+int open_standard_fds() noexcept;
 
 }  // namespace echolab

@@ -1,40 +1,84 @@
 #include "core/options.hpp"
 
 #include "core/address.hpp"
-#include "core/error.hpp"
 #include "core/listen.hpp"
+#include "core/log.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <iostream>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
 
 namespace echolab {
 namespace {
 
 constexpr int kUsageError = 2;
+constexpr int kSetupError = 1;
 
-// CLI11 reads an empty --port as 0 (any port) and an empty --host would
-// mean every interface; neither is what someone typing it meant.
+bool all_digits(std::string_view text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](unsigned char c) {
+               return std::isdigit(c) != 0;
+           });
+}
+
+// Decimal digits, and for seconds one optional fraction: CLI11 alone would
+// read "0x1f90" as 8080, " 0" as 0 and "1e3" as 1000, which is never what
+// the person typing it meant to be sure of.
+bool is_decimal(std::string_view text, bool fraction) {
+    auto dot = text.find('.');
+    if (!fraction || dot == std::string_view::npos) {
+        return all_digits(text);
+    }
+    return all_digits(text.substr(0, dot)) && all_digits(text.substr(dot + 1));
+}
+
+CLI::Validator decimal_check(bool fraction) {
+    return CLI::Validator(
+        [fraction](std::string& text) {
+            return is_decimal(text, fraction)
+                       ? std::string()
+                       : "'" + text + "' is not a decimal number";
+        },
+        "", fraction ? "DECIMAL_SECONDS" : "DECIMAL");
+}
+
+// Below a millisecond a timeout would round to 0, which means "never":
+// the opposite of what a tiny value asks for. Refused rather than rounded
+// up, so the server never runs with a value nobody typed.
+const CLI::Validator kZeroOrMillisecond(
+    [](std::string& text) {
+        double seconds = std::strtod(text.c_str(), nullptr);
+        return seconds > 0 && seconds < 0.001
+                   ? "'" + text + "' is below 0.001 s (use 0 for never)"
+                   : std::string();
+    },
+    "", "ZERO_OR_MS");
+
+// CLI11 reads an empty --host as every interface; not what anyone meant.
 const CLI::Validator kNotEmpty(
     [](std::string& text) {
         return text.empty() ? std::string("must not be empty") : std::string();
     },
     "", "NOT_EMPTY");
 
-// CLI::Range lets NaN through (every comparison with it is false).
-const CLI::Validator kFinite(
-    [](std::string& text) {
-        try {
-            return std::isfinite(std::stod(text)) ? std::string()
-                                                  : "not a finite number";
-        } catch (const std::exception&) {
-            return std::string("not a number");
+// Every option whose value is a number, the variant's own flags included,
+// takes decimal text only.
+void require_decimal_numbers(CLI::App& app) {
+    for (CLI::Option* option : app.get_options()) {
+        std::string type = option->get_type_name();
+        type = type.substr(0, type.find(':'));
+        if (type == "INT" || type == "UINT" || type == "FLOAT") {
+            option->check(decimal_check(type == "FLOAT"));
         }
-    },
-    "", "FINITE");
+    }
+}
 
 std::chrono::milliseconds to_ms(double seconds) {
-    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+    return std::chrono::milliseconds(std::llround(seconds * 1000));
 }
 
 }  // namespace
@@ -53,30 +97,36 @@ void add_common_flags(CLI::App& app, ServerOptions& opts) {
         ->capture_default_str()
         ->check(kNotEmpty);
     app.add_option("--port", opts.port, "TCP port; 0 picks a free one")
-        ->capture_default_str()
-        ->check(kNotEmpty);
-    app.add_option("--backlog", opts.backlog,
-                   "Kernel queue of connections not yet accepted")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 1 << 20));
-    app.add_option("--max-conns", opts.max_conns,
-                   "Connections served at once; beyond it clients wait in "
-                   "the backlog")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 1 << 20));
-    app.add_option("--idle-timeout", opts.idle_timeout_s,
-                   "Close a connection silent this many seconds (0: never)")
-        ->capture_default_str()
-        ->check(kFinite & CLI::Range(0.0, 86400.0 * 365));
-    app.add_option("--grace", opts.grace_s,
-                   "On SIGINT/SIGTERM, seconds open connections may finish")
-        ->capture_default_str()
-        ->check(kFinite & CLI::Range(0.0, 3600.0));
+        ->capture_default_str();
+    add_number_flag(app, "--backlog", opts.backlog,
+                    "Kernel queue of connections not yet accepted", 1,
+                    1 << 20);
+    add_number_flag(app, "--max-conns", opts.max_conns,
+                    "Connections served at once; beyond it clients wait in "
+                    "the backlog",
+                    1, 1 << 20);
+    add_number_flag(app, "--idle-timeout", opts.idle_timeout_s,
+                    "Close a connection silent this many seconds (0: never; "
+                    "else at least 0.001)",
+                    0.0, 86400.0 * 365)
+        ->check(kZeroOrMillisecond);
+    add_number_flag(app, "--grace", opts.grace_s,
+                    "On SIGINT/SIGTERM, seconds open connections may finish "
+                    "(0 or at least 0.001)",
+                    0.0, 3600.0)
+        ->check(kZeroOrMillisecond);
     app.add_flag("--verbose", opts.verbose,
                  "Log each connect and disconnect on stderr");
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+    if (int err = open_standard_fds(); err != 0) {
+        // Nothing to report to if stderr was the one closed; try anyway.
+        log_line(std::string("error: open /dev/null: ") + std::strerror(err));
+        return kSetupError;
+    }
+    open_log();
+    require_decimal_numbers(app);
     try {
         app.parse(argc, argv);
         return std::nullopt;
@@ -86,34 +136,29 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
         return app.exit(help);
     } catch (const CLI::ParseError& error) {
         // CLI11 has its own exit codes; the contract has one for usage.
-        std::cerr << "error: " << error.what() << "\n"
-                  << "Run with --help for the list of flags.\n";
+        log_line(std::string("error: ") + error.what());
+        log_line("Run with --help for the list of flags.");
         return kUsageError;
     }
 }
 
-Fd start_listening(const ServerOptions& opts, int fd_setsize) {
+Fd start_listening(const ServerOptions& opts) {
     Fd listener = listen_tcp(opts.host, opts.port, opts.backlog);
-    if (fd_setsize > 0 && listener.get() >= fd_setsize) {
-        std::string what = "listen ";
-        what.append(host_port(opts.host, opts.port))
-            .append(": descriptor ")
-            .append(std::to_string(listener.get()))
-            .append(" >= FD_SETSIZE ")
-            .append(std::to_string(fd_setsize));
-        throw SetupError(EMFILE, what);
-    }
+    print_ready_line(listener);
+    return listener;
+}
+
+void print_ready_line(const Fd& listener) {
     std::printf("listening on %s\n",
                 to_string(local_address(listener)).c_str());
     // Tests and tools wait for this line through a pipe, where stdout is
     // fully buffered: flush it now, not at exit.
     std::fflush(stdout);
-    return listener;
 }
 
 int report_setup_error(const std::exception& error) {
-    std::cerr << "error: " << error.what() << "\n";
-    return 1;
+    log_line(std::string("error: ") + error.what());
+    return kSetupError;
 }
 
 }  // namespace echolab

@@ -1,5 +1,6 @@
 // core/options.hpp: the command line every server shares, and start-up:
 // parse, listen, print the ready line. Variants add only their own knobs.
+// Mechanism layer: it knows flags and the ready line, not any model.
 #pragma once
 
 #include "core/fd.hpp"
@@ -23,6 +24,8 @@ struct ServerOptions {
     double grace_s = 5;
     bool verbose = false;
 
+    // Rounded to the nearest millisecond. Seconds are 0 or at least
+    // 0.001 (a usage error otherwise), so only 0 becomes 0 ms.
     std::chrono::milliseconds idle_timeout() const;  // 0: never
     std::chrono::milliseconds grace() const;
 };
@@ -31,17 +34,36 @@ struct ServerOptions {
 // --verbose to app, with opts' current values as the defaults shown.
 void add_common_flags(CLI::App& app, ServerOptions& opts);
 
-// Parses the command line. Returns nothing when the server should start,
-// otherwise the status main() returns: 0 after --help, 2 after a usage
-// error (already reported on stderr in one line naming the flag).
+// Declares a variant's numeric flag (--threads, --queue, --buffer, ...):
+// value's current value is the default shown, [min, max] the range. Like
+// every numeric flag it takes decimal digits only (parse_command_line).
+template <typename T>
+CLI::Option* add_number_flag(CLI::App& app, const std::string& name, T& value,
+                             const std::string& help, T min, T max) {
+    return app.add_option(name, value, help)
+        ->capture_default_str()
+        ->check(CLI::Range(min, max));
+}
+
+// Start-up: first makes sure descriptors 0, 1 and 2 are open (on
+// /dev/null if not) and stderr never blocks (open_log), so call it before
+// creating any descriptor. Then parses the command line; every numeric
+// flag (CLI11 type INT, UINT or FLOAT) takes decimal text only: "0x1f90",
+// " 0", "1e3", "+5" are usage errors. Returns nothing when the server
+// should start, otherwise the status main() returns: 0 after --help, 2
+// after a usage error (already reported on stderr in one line naming the
+// flag), 1 if /dev/null could not be opened.
 [[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc,
                                                     char** argv);
 
-// Listens as opts say and prints the ready line, "listening on
-// 127.0.0.1:40123", to stdout at once. Throws SetupError, before any ready
-// line, if it fails, or if fd_setsize > 0 and the listener's descriptor is
-// not below it (select(2) cannot watch a descriptor >= FD_SETSIZE).
-[[nodiscard]] Fd start_listening(const ServerOptions& opts, int fd_setsize = 0);
+// Listens as opts say and prints the ready line. Throws SetupError, before
+// any ready line, if listening fails.
+[[nodiscard]] Fd start_listening(const ServerOptions& opts);
+
+// Prints the ready line, "listening on 127.0.0.1:40123", to stdout at once.
+// start_listening does it; a variant that checks its listener first
+// (select_loop) calls listen_tcp, checks, then this.
+void print_ready_line(const Fd& listener);
 
 // Prints "error: <what>" for a failed setup and returns 1, the exit status.
 int report_setup_error(const std::exception& error);

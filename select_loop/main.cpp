@@ -28,6 +28,7 @@
 #include <cerrno>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include <sys/select.h>
 
@@ -53,6 +54,72 @@ timeval to_timeval(std::chrono::milliseconds ms) {
             static_cast<suseconds_t>(ms.count() % 1000 * 1000)};
 }
 
+// select(2) cannot watch a descriptor >= FD_SETSIZE: FD_SET past the set
+// writes past its end. Checked before the ready line.
+void require_below_fd_setsize(int fd, const char* what) {
+    if (fd >= FD_SETSIZE) {
+        throw SetupError(EMFILE, std::string("select: ") + what +
+                                     " descriptor " + std::to_string(fd) +
+                                     " >= FD_SETSIZE " +
+                                     std::to_string(FD_SETSIZE));
+    }
+}
+
+// The two sets for one select call, rebuilt every turn.
+struct Sets {
+    fd_set readable;
+    fd_set writable;
+    int max_fd = -1;
+
+    void watch(int fd, fd_set& set) {
+        FD_SET(fd, &set);
+        max_fd = std::max(max_fd, fd);
+    }
+};
+
+// What to watch this turn: the listener while accepting, the stop pipe
+// until a stop, and each connection for what it wants.
+Sets wanted(const Fd& listener, const ConnTable& table,
+            const StopSignal& stop) {
+    Sets sets;
+    FD_ZERO(&sets.readable);
+    FD_ZERO(&sets.writable);
+    if (table.accepting(stop)) {
+        sets.watch(listener.get(), sets.readable);
+    }
+    if (!stop.requested()) {
+        sets.watch(stop.fd(), sets.readable);
+    }
+    for (int fd = 0; fd < table.end_fd(); ++fd) {
+        const ConnBuffer* conn = table.find(fd);
+        if (conn != nullptr && conn->wants_read()) {
+            sets.watch(fd, sets.readable);
+        }
+        if (conn != nullptr && conn->wants_write()) {
+            sets.watch(fd, sets.writable);
+        }
+    }
+    return sets;
+}
+
+// select fails for the whole loop, never for one connection. EINTR (a
+// signal, or SIGCONT after SIGSTOP) and ENOMEM (the kernel could not copy
+// the sets) pass: the next turn tries again, after a short pause for
+// ENOMEM so that a lasting shortage cannot spin. Anything else (EBADF,
+// EINVAL) is a bug in this loop, and fatal.
+void survive_select_error(int err, RateLimit& warn) {
+    if (err == EINTR) {
+        return;
+    }
+    if (err != ENOMEM) {
+        throw SetupError(err, "select");
+    }
+    if (warn.allow()) {
+        log_line("select: " + error_text(err) + "; retrying");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 void accept_clients(const Fd& listener, ConnTable& table,
                     const StopSignal& stop) {
     for (int i = 0; i < kAcceptBatch && table.accepting(stop); ++i) {
@@ -72,54 +139,31 @@ void accept_clients(const Fd& listener, ConnTable& table,
 
 void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
            StopSignal& stop) {
-    if (stop.fd() >= FD_SETSIZE) {
-        throw SetupError(EMFILE, "select: stop pipe past FD_SETSIZE");
-    }
+    require_below_fd_setsize(stop.fd(), "stop pipe");
     ConnTable table(opts, loop.buffer);
+    RateLimit warn(std::chrono::seconds(1));
     while (!table.finished(stop)) {
-        fd_set readable;
-        fd_set writable;
-        FD_ZERO(&readable);
-        FD_ZERO(&writable);
-        int max_fd = -1;
-        auto watch = [&max_fd](int fd, fd_set& set) {
-            FD_SET(fd, &set);
-            max_fd = std::max(max_fd, fd);
-        };
-        if (table.accepting(stop)) {
-            watch(listener.get(), readable);
-        }
-        if (!stop.requested()) {
-            watch(stop.fd(), readable);
-        }
-        for (int fd = 0; fd < table.end_fd(); ++fd) {
-            if (ConnBuffer* conn = table.find(fd)) {
-                if (conn->wants_read()) {
-                    watch(fd, readable);
-                }
-                if (conn->wants_write()) {
-                    watch(fd, writable);
-                }
-            }
-        }
+        Sets ready = wanted(listener, table, stop);
         timeval timeout = to_timeval(table.timeout(stop));
-        int ready =
-            ::select(max_fd + 1, &readable, &writable, nullptr, &timeout);
-        if (ready < 0 && errno != EINTR) {
-            throw SetupError(errno, "select");
+        int count = ::select(ready.max_fd + 1, &ready.readable,
+                             &ready.writable, nullptr, &timeout);
+        if (count < 0) {
+            survive_select_error(errno, warn);
+            count = 0;  // the sets are not results after a failure
         }
-        for (int fd = 0; ready > 0 && fd <= max_fd; ++fd) {
+        for (int fd = 0; count > 0 && fd <= ready.max_fd; ++fd) {
             ConnBuffer* conn = table.find(fd);
-            bool in = FD_ISSET(fd, &readable);
-            bool out = FD_ISSET(fd, &writable);
-            if (conn != nullptr && (in || out)) {
-                conn->on_ready(in, out);
-                if (conn->done()) {
-                    table.remove(fd);
-                }
+            bool in = FD_ISSET(fd, &ready.readable);
+            bool out = FD_ISSET(fd, &ready.writable);
+            if (conn == nullptr || !(in || out)) {
+                continue;
+            }
+            conn->on_ready(in, out);
+            if (conn->done()) {
+                table.remove(fd);
             }
         }
-        if (ready > 0 && listener && FD_ISSET(listener.get(), &readable)) {
+        if (count > 0 && listener && FD_ISSET(listener.get(), &ready.readable)) {
             accept_clients(listener, table, stop);
         }
         if (stop.requested()) {
@@ -137,9 +181,9 @@ int main(int argc, char** argv) {
     opts.max_conns = kDefaultMaxConns;
     CLI::App app{"select_loop: an echo server on one thread with select(2)"};
     add_common_flags(app, opts);
-    app.add_option("--buffer", loop.buffer, "Bytes buffered per connection")
-        ->capture_default_str()
-        ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
+    add_number_flag(app, "--buffer", loop.buffer,
+                    "Bytes buffered per connection", std::size_t{1},
+                    std::size_t{64} << 20);
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }
@@ -152,7 +196,9 @@ int main(int argc, char** argv) {
     }
     try {
         StopSignal& stop = StopSignal::install();
-        Fd listener = start_listening(opts, FD_SETSIZE);
+        Fd listener = listen_tcp(opts.host, opts.port, opts.backlog);
+        require_below_fd_setsize(listener.get(), "listener");
+        print_ready_line(listener);
         serve(listener, opts, loop, stop);
         return 0;
     } catch (const std::exception& error) {

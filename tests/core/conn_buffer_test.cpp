@@ -120,12 +120,4 @@ TEST(ConnBuffer, PeerGoneEndsWithTheError) {
     EXPECT_TRUE(conn.done());
 }
 
-TEST(ConnBuffer, StopReadingIsDoneOnceFlushed) {
-    Pair pair = make_pair();
-    ConnBuffer conn(std::move(pair.server), SocketAddress{}, 4096);
-    conn.stop_reading();
-    EXPECT_FALSE(conn.wants_read());
-    EXPECT_TRUE(conn.done());
-}
-
 }  // namespace

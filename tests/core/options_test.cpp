@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -9,10 +14,16 @@ namespace {
 
 using echolab::ServerOptions;
 
+std::optional<int> run(CLI::App& app, std::vector<std::string> args);
+
 // Runs parse_command_line over the given arguments (after argv[0]).
 std::optional<int> parse(ServerOptions& opts, std::vector<std::string> args) {
     CLI::App app{"test"};
     echolab::add_common_flags(app, opts);
+    return run(app, args);
+}
+
+std::optional<int> run(CLI::App& app, std::vector<std::string> args) {
     args.insert(args.begin(), "server");
     std::vector<char*> argv;
     for (auto& arg : args) {
@@ -71,6 +82,92 @@ TEST(ParseCommandLine, UsageErrorsExitTwoNamingTheFlag) {
         EXPECT_NE(message.find(args[0]), std::string::npos) << message;
         EXPECT_EQ(message.rfind("error: ", 0), 0u) << message;
     }
+}
+
+// Exit 2, and the one-line message names the flag.
+void expect_usage_error(CLI::App& app, const std::vector<std::string>& args) {
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(run(app, args), 2) << args[0] << " '" << args[1] << "'";
+    std::string message = testing::internal::GetCapturedStderr();
+    EXPECT_NE(message.find(args[0]), std::string::npos) << message;
+    EXPECT_EQ(message.rfind("error: ", 0), 0u) << message;
+}
+
+TEST(ParseCommandLine, NumbersAreDecimalOnly) {
+    const std::vector<std::vector<std::string>> bad = {
+        {"--port", "0x1f90"},      {"--port", " 0"},
+        {"--port", "1e3"},         {"--port", "+5"},
+        {"--port", ""},            {"--backlog", "0x10"},
+        {"--max-conns", "010 "},   {"--idle-timeout", "1e1"},
+        {"--idle-timeout", "inf"}, {"--grace", "0x1p1"},
+        {"--grace", "-0"},
+    };
+    for (const auto& args : bad) {
+        ServerOptions opts;
+        CLI::App app{"test"};
+        echolab::add_common_flags(app, opts);
+        expect_usage_error(app, args);
+    }
+}
+
+TEST(ParseCommandLine, VariantNumberFlagsAreDecimalToo) {
+    int threads = 4;
+    std::size_t buffer = 1024;
+    CLI::App app{"test"};
+    echolab::add_number_flag(app, "--threads", threads, "Threads", 1, 64);
+    app.add_option("--buffer", buffer, "declared without the helper");
+    expect_usage_error(app, {"--threads", "0x10"});
+    expect_usage_error(app, {"--buffer", " 4096"});
+    expect_usage_error(app, {"--threads", "65"});
+    EXPECT_EQ(run(app, {"--threads", "16", "--buffer", "4096"}), std::nullopt);
+    EXPECT_EQ(threads, 16);
+    EXPECT_EQ(buffer, 4096u);
+}
+
+// 0.0004 s would round to 0 ms, which means "never": refused, not rounded.
+TEST(ParseCommandLine, TimeoutsBelowAMillisecondAreUsageErrors) {
+    for (const char* flag : {"--idle-timeout", "--grace"}) {
+        ServerOptions opts;
+        CLI::App app{"test"};
+        echolab::add_common_flags(app, opts);
+        expect_usage_error(app, {flag, "0.0004"});
+    }
+    ServerOptions opts;
+    EXPECT_EQ(parse(opts, {"--idle-timeout", "0.001", "--grace", "0"}),
+              std::nullopt);
+    EXPECT_EQ(opts.idle_timeout().count(), 1);
+    EXPECT_EQ(opts.grace().count(), 0);
+    EXPECT_EQ(parse(opts, {"--idle-timeout", "0.0016"}), std::nullopt);
+    EXPECT_EQ(opts.idle_timeout().count(), 2);  // rounded, not truncated
+}
+
+// Started with 0, 1 and 2 closed, the server's first descriptors must not
+// become its stdio. Checked in a child, which may close its own.
+TEST(ParseCommandLine, ClosedStandardDescriptorsGetDevNull) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(0);
+        ::close(1);
+        ::close(2);
+        ServerOptions opts;
+        if (parse(opts, {}) != std::nullopt) {
+            ::_exit(1);
+        }
+        struct stat null_dev {};
+        ::stat("/dev/null", &null_dev);
+        for (int fd = 0; fd <= 2; ++fd) {
+            struct stat st {};
+            if (::fstat(fd, &st) != 0 || st.st_rdev != null_dev.st_rdev) {
+                ::_exit(10 + fd);
+            }
+        }
+        int next = ::open("/dev/null", O_RDONLY);  // the next one is >= 3
+        ::_exit(next >= 3 ? 0 : 20);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "10+N: descriptor N not /dev/null";
 }
 
 }  // namespace
