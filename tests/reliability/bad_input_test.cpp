@@ -11,6 +11,7 @@
 #include "tests/reliability/reliability.hpp"
 #include "tests/support/server_test.hpp"
 
+#include <regex>
 #include <sstream>
 #include <string>
 
@@ -34,6 +35,11 @@ std::vector<BadCase> common_cases() {
         {{}, 2, "--port", "-1"},
         {{}, 2, "--port", "abc"},
         {{}, 2, "--port", "1.5"},
+        // Decimal only: CLI11 alone reads these as 8080, 0, 1000 and 5.
+        {{}, 2, "--port", "0x1f90"},
+        {{}, 2, "--port", " 0"},
+        {{}, 2, "--port", "1e3"},
+        {{}, 2, "--port", "+5"},
         // An empty value must not quietly mean "any port" (issue 5).
         {{}, 2, "--port", ""},
         {{"--port"}, 2, "--port"},
@@ -53,7 +59,9 @@ std::vector<BadCase> common_cases() {
         }
     }
     for (const char* flag : {"--idle-timeout", "--grace"}) {
-        for (const char* value : {"-1", "nan", "inf", "x", "1e400", ""}) {
+        // 0.0004 would round to 0 ms, "never" (issue 12).
+        for (const char* value :
+             {"-1", "nan", "inf", "x", "1e400", "", "0.0004", "1e1", "0x10"}) {
             cases.push_back({{flag, value}, 2, flag});
         }
     }
@@ -138,6 +146,29 @@ TEST_P(BadInput, EveryBadValueExitsWithOneClearLine) {
     for (const BadCase& c : variant_cases(server().name)) {
         expect_refusal(server(), c);
     }
+}
+
+// Every numeric flag that --help lists (CLI11 types INT, UINT, FLOAT),
+// the variant's own included, takes decimal text only (issue 12).
+TEST_P(BadInput, EveryNumericFlagIsDecimalOnly) {
+    Launch launch;
+    launch.flags = {"--help"};
+    launch.wait_ready = false;
+    ServerProcess help(server(), launch);
+    ASSERT_TRUE(help.wait_exit(5s).clean(0));
+    std::string text = help.stdout_text();
+    std::regex numeric(R"((--[a-z-]+) (INT|UINT|FLOAT))");
+    int flags = 0;
+    for (std::sregex_iterator it(text.begin(), text.end(), numeric), end;
+         it != end; ++it, ++flags) {
+        std::string flag = (*it)[1];
+        for (const char* value : {"0x10", " 1", "1e3", "+1"}) {
+            expect_refusal(server(), flag == "--port"
+                                         ? BadCase{{}, 2, flag, value}
+                                         : BadCase{{flag, value}, 2, flag});
+        }
+    }
+    EXPECT_GE(flags, 5) << "numeric flags in --help:\n" << text;
 }
 
 TEST_P(BadInput, BusyPortIsASetupError) {
