@@ -12,6 +12,7 @@
 //           A full buffer stops reading that client (backpressure).
 // Breaks:   the descriptor ceiling, and turns that grow with the number of
 //           idle clients; any blocking call in the loop stalls everyone.
+//           A failed select (ENOMEM) stalls every client for one pause.
 // Choose:   portability (every Unix has select) and up to a few hundred
 //           clients; a teaching step towards poll and epoll.
 // Compare:  epoll_loop (same ConnBuffer, the kernel keeps the interest
