@@ -37,8 +37,9 @@ namespace {
 
 using namespace echolab;
 
-// Descriptors below this are taken by stdio, the listener and the stop
-// pipe; reserving them keeps every connection's descriptor < FD_SETSIZE.
+// Descriptors below this are taken by stdio, the log, the listener and
+// the stop pipe; reserving them keeps every connection's descriptor below
+// FD_SETSIZE.
 constexpr int kReservedFds = 16;
 constexpr int kMaxConnsLimit = FD_SETSIZE - kReservedFds;
 constexpr int kDefaultMaxConns = kMaxConnsLimit;

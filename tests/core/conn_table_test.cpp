@@ -75,13 +75,22 @@ TEST(ConnTable, BrokenListenerThrows) {
     EXPECT_THROW(table.admit(failure(AcceptResult::fatal, EBADF)), SetupError);
 }
 
-TEST(ConnTable, ClosesIdleConnections) {
+// A table holding one connection, faked with a socketpair, and its peer.
+struct OneConnection {
+    explicit OneConnection(double idle_timeout_s) {
+        opts.max_conns = 4;
+        opts.idle_timeout_s = idle_timeout_s;
+        EXPECT_NE(table.admit(fake_client(peer)), nullptr);
+    }
     ServerOptions opts;
-    opts.max_conns = 4;
-    opts.idle_timeout_s = 0.05;
-    ConnTable table(opts, 1024);
+    ConnTable table{opts, 1024};
     Fd peer;
-    ASSERT_NE(table.admit(fake_client(peer)), nullptr);
+};
+
+TEST(ConnTable, ClosesIdleConnections) {
+    OneConnection one(0.05);
+    ConnTable& table = one.table;
+    Fd& peer = one.peer;
     table.close_idle();
     EXPECT_EQ(table.size(), 1);           // not idle long enough yet
     std::this_thread::sleep_for(1100ms);  // past the timeout and the scan
@@ -101,31 +110,21 @@ TEST(ConnTable, TimeoutIsAtMostTheIdleScan) {
 // A client whose bytes the server has not read is waiting on the server,
 // not idle, however long ago its last progress (the loop was behind).
 TEST(ConnTable, UnreadInputIsNeverIdle) {
-    ServerOptions opts;
-    opts.max_conns = 4;
-    opts.idle_timeout_s = 0.05;
-    ConnTable table(opts, 1024);
-    Fd peer;
-    ASSERT_NE(table.admit(fake_client(peer)), nullptr);
-    ASSERT_EQ(::send(peer.get(), "ping", 4, 0), 4);
+    OneConnection one(0.05);
+    ASSERT_EQ(::send(one.peer.get(), "ping", 4, 0), 4);
     std::this_thread::sleep_for(1100ms);
-    table.close_idle();
-    EXPECT_EQ(table.size(), 1) << "closed with its input unread";
+    one.table.close_idle();
+    EXPECT_EQ(one.table.size(), 1) << "closed with its input unread";
 }
 
 // A gap between two calls longer than any wait (the process was stopped)
 // is not held against the client: only the second of the 2.5 s counts.
 TEST(ConnTable, TimeTheLoopDidNotRunIsNotIdleTime) {
-    ServerOptions opts;
-    opts.max_conns = 4;
-    opts.idle_timeout_s = 2;
-    ConnTable table(opts, 1024);
-    Fd peer;
-    ASSERT_NE(table.admit(fake_client(peer)), nullptr);
-    table.close_idle();
+    OneConnection one(2);
+    one.table.close_idle();
     std::this_thread::sleep_for(2500ms);  // as if SIGSTOPped
-    table.close_idle();
-    EXPECT_EQ(table.size(), 1) << "closed for time the server was stopped";
+    one.table.close_idle();
+    EXPECT_EQ(one.table.size(), 1) << "closed for time the server was stopped";
 }
 
 }  // namespace
