@@ -58,12 +58,10 @@ timeval to_timeval(std::chrono::milliseconds ms) {
 
 // select(2) cannot watch a descriptor >= FD_SETSIZE: FD_SET past the set
 // writes past its end. Checked before the ready line.
-void require_below_fd_setsize(int fd, const char* what) {
+void require_below_fd_setsize(int fd, const std::string& what) {
     if (fd >= FD_SETSIZE) {
-        throw SetupError(EMFILE, std::string("select: ") + what +
-                                     " descriptor " + std::to_string(fd) +
-                                     " >= FD_SETSIZE " +
-                                     std::to_string(FD_SETSIZE));
+        throw SetupError(EMFILE, "select: " + what + " descriptor " +
+                                     std::to_string(fd) + " >= FD_SETSIZE");
     }
 }
 
@@ -79,8 +77,7 @@ struct Sets {
     }
 };
 
-// What to watch this turn: the listener while accepting, the stop pipe
-// until a stop, and each connection for what it wants.
+// What to watch this turn; the listener only while accepting.
 Sets wanted(const Fd& listener, const ConnTable& table,
             const StopSignal& stop) {
     Sets sets;
@@ -104,11 +101,9 @@ Sets wanted(const Fd& listener, const ConnTable& table,
     return sets;
 }
 
-// select fails for the whole loop, never for one connection. EINTR (a
-// signal, or SIGCONT after SIGSTOP) and ENOMEM (the kernel could not copy
-// the sets) pass: the next turn tries again, after a short pause for
-// ENOMEM so that a lasting shortage cannot spin. Anything else (EBADF,
-// EINVAL) is a bug in this loop, and fatal.
+// select fails for the whole loop, not one connection. EINTR (a signal,
+// SIGCONT) and ENOMEM pass; ENOMEM pauses, so a lasting shortage cannot
+// spin. Anything else (EBADF, EINVAL) is a bug in this loop: fatal.
 void survive_select_error(int err, RateLimit& warn) {
     if (err == EINTR) {
         return;
@@ -186,15 +181,10 @@ int main(int argc, char** argv) {
     add_number_flag(app, "--buffer", loop.buffer,
                     "Bytes buffered per connection", std::size_t{1},
                     std::size_t{64} << 20);
+    // select's ceiling: FD_SETSIZE (1024) minus the reserved descriptors.
+    app.get_option("--max-conns")->check(CLI::Range(1, kMaxConnsLimit));
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
-    }
-    if (opts.max_conns > kMaxConnsLimit) {
-        log_line("error: --max-conns " + std::to_string(opts.max_conns) +
-                 ": select_loop serves at most " +
-                 std::to_string(kMaxConnsLimit) +
-                 " (FD_SETSIZE 1024 minus reserved descriptors)");
-        return 2;
     }
     try {
         StopSignal& stop = StopSignal::install();
