@@ -1,5 +1,6 @@
 // core/address.hpp: name resolution and printable socket addresses.
 // No sockets are created here; listen.hpp does that.
+// Mechanism layer: no policy, no connection state.
 #pragma once
 
 #include "core/fd.hpp"

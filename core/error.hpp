@@ -1,5 +1,6 @@
 // core/error.hpp: SetupError for start-up failures and the errno triage of
 // accept(2). Nothing here prints or exits; main() decides that.
+// Mechanism layer, like fd, address, listen, signals and log.
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 // core/listen.hpp: the listening socket, accept with errno triage, and the
 // client's connect. Setup calls throw SetupError; accept_conn never throws.
+// Mechanism layer: what to do about a failed accept is each variant's.
 #pragma once
 
 #include "core/address.hpp"
