@@ -1,6 +1,7 @@
 // core/listen.hpp: the listening socket, accept with errno triage, and the
 // client's connect. Setup calls throw SetupError; accept_conn never throws.
-// Mechanism layer: what to do about a failed accept is each variant's.
+// Mechanism layer; AcceptBackoff is the one shared answer to a failed
+// accept, which each variant calls where its loop shows it.
 #pragma once
 
 #include "core/address.hpp"
