@@ -9,6 +9,7 @@
 #include "bench/harness/plan.hpp"
 #include "bench/harness/preflight.hpp"
 #include "bench/harness/scenarios.hpp"
+#include "bench/harness/server_run.hpp"
 #include "bench/loadgen/machine.hpp"
 
 #include <iostream>
@@ -114,9 +115,9 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return usage.exit(e);
     }
-    std::vector<echolab::test::ServerUnderTest> servers;
+    std::vector<echolab::support::ServerUnderTest> servers;
     try {
-        servers = select_servers(opts, echolab::test::servers_under_test());
+        servers = select_servers(opts, echolab::support::servers_under_test());
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
         return 2;
@@ -141,6 +142,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     add_context(opts, pre, argc, argv);
+    add_variant_context(servers);
     Env env{opts, pre};
     register_all(plan_round(opts, servers), env);
 

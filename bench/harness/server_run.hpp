@@ -3,7 +3,7 @@
 // runs, and stopped with SIGTERM so that wait4 accounts all its CPU time.
 #pragma once
 
-#include "tests/support/server_process.hpp"
+#include "support/server_process.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -35,7 +35,7 @@ public:
     // Starts server with --port 0 and flags on server_cpu (the affinity is
     // set in the forking thread, so it holds from before exec), waits for
     // the ready line and checks the pinning. Throws std::runtime_error.
-    PinnedServer(const test::ServerUnderTest& server,
+    PinnedServer(const support::ServerUnderTest& server,
                  const std::vector<std::string>& flags, int server_cpu,
                  int client_cpu);
     ~PinnedServer();
@@ -58,9 +58,14 @@ public:
     std::string describe_failure();
 
 private:
-    std::unique_ptr<test::ServerProcess> process_;
+    std::unique_ptr<support::ServerProcess> process_;
     bool stopped_ = false;
 };
+
+// Records each server's traits (support/variants.hpp) in the benchmark
+// context as "echolab_variants", a JSON array like build/variants.json, so
+// that the report reads models from the run it describes.
+void add_variant_context(const std::vector<support::ServerUnderTest>& servers);
 
 // The affinity mask of pid as a list of CPUs; empty if it cannot be read.
 std::vector<int> cpus_of(pid_t pid);

@@ -120,6 +120,16 @@ class Results:
     def of(self, scenario):
         return [p for p in self.points.values() if p.scenario == scenario]
 
+    def traits(self):
+        """{variant: {model, unit, waits_in, pool_flag, conn_limit, needs}}
+        as echo_bench recorded them from the registry; {} for a run made
+        before it did."""
+        try:
+            listed = json.loads(self.context.get("echolab_variants", "[]"))
+        except ValueError:
+            return {}
+        return {v["name"]: v for v in listed if "name" in v}
+
     def variants(self):
         seen = []
         for point in self.points.values():

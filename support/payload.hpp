@@ -1,4 +1,4 @@
-// tests/support/payload.hpp: test payloads and byte-exact comparison.
+// support/payload.hpp: test payloads and byte-exact comparison.
 #pragma once
 
 #include <cstddef>
@@ -6,10 +6,11 @@
 #include <string>
 #include <string_view>
 
-namespace echolab::test {
+namespace echolab::support {
 
-// size pseudo-random bytes, the same for the same seed (so a failure can
-// be replayed), covering every byte value including '\0' and '\n'.
+// size bytes of the shared Pattern's stream `seed` (pattern.hpp): the same
+// for the same seed (so a failure can be replayed), covering every byte
+// value including '\0' and '\n'.
 std::string random_payload(std::size_t size, std::uint32_t seed);
 
 // "" if the two are equal; otherwise both lengths and the offset of the
@@ -17,4 +18,4 @@ std::string random_payload(std::size_t size, std::uint32_t seed);
 std::string first_difference(std::string_view expected,
                              std::string_view actual);
 
-}  // namespace echolab::test
+}  // namespace echolab::support
