@@ -7,6 +7,7 @@ point whose rounds partly failed still shows what did run.
 """
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +16,14 @@ _SUFFIX = re.compile(
     r"/(iterations:\d+|manual_time|real_time|min_time:[0-9.]+|repeats:\d+)$")
 
 _TO_MICROS = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+
+# Scenarios whose second name part is a variant (or a --server name).
+VARIANT_SCENARIOS = ("echo", "accept", "cost", "scaling")
+
+# A model that spreads clients over threads or processes, and so could use
+# more than one core: traits of the variant registry.
+MULTI_CORE_MODELS = ("event_loop", "worker_pool")
+MULTI_CORE_UNITS = ("thread", "process")
 
 
 def base_name(name):
@@ -42,7 +51,7 @@ def parse_name(name):
             params[key] = int(value)
         else:
             words.append(part)
-    variant = words[0] if scenario in ("echo", "accept", "cost") else None
+    variant = words[0] if scenario in VARIANT_SCENARIOS else None
     kind = "/".join(words) if variant is None else None
     return scenario, variant, kind, params
 
@@ -107,6 +116,31 @@ class Point:
 class Results:
     context: dict
     points: dict  # base name -> Point, in the order first seen
+    traits: dict = field(default_factory=dict)  # variant -> its traits
+
+    @property
+    def external(self):
+        """--server NAME=COMMAND servers: {name: command}."""
+        prefix = "echolab_external_"
+        return {k[len(prefix):]: v for k, v in self.context.items()
+                if k.startswith(prefix)}
+
+    def label(self, variant):
+        """A variant as the tables show it; outside servers marked."""
+        mark = " *(external)*" if variant in self.external else ""
+        return f"`{variant}`{mark}"
+
+    def multi_core(self):
+        """The measured variants whose model could use several cores."""
+        return [v for v in self.variants()
+                if self.traits.get(v, {}).get("model") in MULTI_CORE_MODELS
+                and self.traits.get(v, {}).get("unit") in MULTI_CORE_UNITS]
+
+    def cpu_sets(self, key):
+        """'0 | 0,1' -> [[0], [0, 1]]: the CPU sets of the run."""
+        text = self.context.get(key, "")
+        return [_cpu_list(part.strip()) for part in text.split("|")
+                if part.strip()]
 
     def find(self, scenario, variant=None, kind=None, **params):
         for point in self.points.values():
@@ -136,7 +170,40 @@ class Results:
         return sorted(found)
 
 
-def load(path):
+def _cpu_list(text):
+    """'0-2,5' -> [0, 1, 2, 5]."""
+    cpus = []
+    for item in text.split(","):
+        first, _, last = item.partition("-")
+        cpus += range(int(first), int(last or first) + 1)
+    return cpus
+
+
+def load_traits(context, registry_path=None):
+    """Each variant's registry traits ({"model": ..., "unit": ...}): from
+    the run itself (echo_bench writes echolab_traits_<name> = "model=M
+    unit=U"), else from the build's variants.json when given; a run made
+    before either existed has none, and the report then names no model."""
+    traits = {}
+    prefix = "echolab_traits_"
+    for key, value in context.items():
+        if key.startswith(prefix):
+            traits[key[len(prefix):]] = dict(
+                part.split("=", 1) for part in value.split() if "=" in part)
+    if traits or not registry_path or not os.path.exists(registry_path):
+        return traits
+    with open(registry_path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    entries = data.get("variants", data) if isinstance(data, dict) else data
+    if isinstance(entries, dict):
+        entries = [dict(v, name=k) for k, v in entries.items()]
+    for entry in entries:
+        traits[entry["name"]] = {k: str(v).lower() for k, v in entry.items()
+                                 if k in ("model", "unit")}
+    return traits
+
+
+def load(path, registry_path=None):
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     points = {}
@@ -148,4 +215,5 @@ def load(path):
             scenario, variant, kind, params = parse_name(name)
             points[name] = Point(name, scenario, variant, kind, params)
         points[name].runs.append(run)
-    return Results(data.get("context", {}), points)
+    context = data.get("context", {})
+    return Results(context, points, load_traits(context, registry_path))
