@@ -132,7 +132,9 @@ int main(int argc, char** argv) {
         CLI::App usage;
         HarnessOptions ignored;
         add_harness_flags(usage, ignored);
-        return usage.exit(e);
+        // CLI11's own codes (105 for a bad value) would break the
+        // contract's usage-error status 2.
+        return usage.exit(e) == 0 ? 0 : 2;
     }
     std::vector<echolab::test::ServerUnderTest> servers;
     try {

@@ -89,7 +89,7 @@ def throughput(res, size):
     for v in res.variants():
         rows = [(p.params["conns"], *_spread(p, "msgs_per_s"))
                 for p in res.of("echo") if p.variant == v
-                and p.params.get("bytes") == size and p.ok_runs]
+                and p.params.get("bytes") == size and p.values("msgs_per_s")]
         series.append((v, sorted(rows)))
         marks.append((f"{v}: cannot serve",
                        _cannot_serve(res, "echo", v, bytes=size)))
@@ -110,7 +110,8 @@ def scaling(res):
     series = []
     for v in res.variants():
         rows = [(p.params["server_cpus"], *_spread(p, "msgs_per_s"))
-                for p in res.of("scaling") if p.variant == v and p.ok_runs]
+                for p in res.of("scaling")
+                if p.variant == v and p.values("msgs_per_s")]
         series.append((v, sorted(rows)))
     point = res.of("scaling")[0]
     script = _lines_plot(
@@ -127,7 +128,8 @@ def server_cpu(res, size):
     for v in res.variants():
         rows = [(p.params["conns"], *_spread(p, "server_cpu_us_per_msg"))
                 for p in res.of("echo") if p.variant == v
-                and p.params.get("bytes") == size and p.ok_runs]
+                and p.params.get("bytes") == size
+                and p.values("server_cpu_us_per_msg")]
         series.append((v, sorted(rows)))
     return _lines_plot(f"Server CPU per message, {size} B", "connections",
                        "server CPU time per message (log)", series, logy=True,
@@ -138,7 +140,7 @@ def latency_percentiles(res, size, conns):
     series = []
     for v in res.variants():
         p = res.find("echo", v, conns=conns, bytes=size)
-        ok = p is not None and bool(p.ok_runs)
+        ok = p is not None and bool(p.values("rtt_p50_us"))
         series.append((v, [(i, p.median(key)) for i, (_, key)
                            in enumerate(PERCENTILES)] if ok else []))
     script = _lines_plot(f"Round-trip latency, {conns} connections, "
@@ -155,7 +157,8 @@ def accept_latency(res):
     series = []
     for v in res.variants():
         rows = [(p.params["conns"], *_spread(p, "first_echo_p50_us"))
-                for p in res.of("accept") if p.variant == v and p.ok_runs]
+                for p in res.of("accept")
+                if p.variant == v and p.values("first_echo_p50_us")]
         series.append((v, sorted(rows)))
     return _lines_plot("Connect to first echo, p50", "concurrent connectors",
                        "connect to first echo (log)", series, logy=True,
