@@ -91,7 +91,7 @@ class ExternalServerTest(unittest.TestCase):
         report = self.read("report.md")
         self.assertIn("| `pyecho` *(external)* |", report)
         self.assertIn("- `pyecho`: `", report)
-        self.assertIn("--server pyecho=", report)  # the command is quoted
+        self.assertIn("--server 'pyecho=", report)  # quoted as typed
 
     def test_progress_is_one_line_per_point(self):
         progress = self.read("progress.txt")
