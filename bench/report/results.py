@@ -139,6 +139,11 @@ class Results:
     def cpu_sets(self, key):
         """'0 | 0,1' -> [[0], [0, 1]]: the CPU sets of the run."""
         text = self.context.get(key, "")
+        if not text:  # a run from before the sets: "servers on CPU 0, ..."
+            which = "servers" if "server" in key else "load generator"
+            found = re.search(which + r" on CPUs? ([0-9,-]+)",
+                              self.context.get("echolab_pinning", ""))
+            text = found.group(1).rstrip(",") if found else ""
         return [_cpu_list(part.strip()) for part in text.split("|")
                 if part.strip()]
 
