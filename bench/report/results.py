@@ -116,7 +116,21 @@ class Point:
 class Results:
     context: dict
     points: dict  # base name -> Point, in the order first seen
-    traits: dict = field(default_factory=dict)  # variant -> its traits
+    # Traits from the build's variants.json, for a run that did not
+    # record its own.
+    registry: dict = field(default_factory=dict)
+
+    def traits(self):
+        """{variant: {model, unit, waits_in, pool_flag, conn_limit, needs}}
+        as echo_bench recorded them from the registry (context
+        "echolab_variants", a JSON array like build/variants.json); else
+        the build's variants.json; {} for an old run with neither."""
+        try:
+            listed = json.loads(self.context.get("echolab_variants", "[]"))
+        except ValueError:
+            listed = []
+        recorded = {v["name"]: v for v in listed if "name" in v}
+        return recorded or self.registry
 
     @property
     def external(self):
@@ -132,9 +146,10 @@ class Results:
 
     def multi_core(self):
         """The measured variants whose model could use several cores."""
+        traits = self.traits()
         return [v for v in self.variants()
-                if self.traits.get(v, {}).get("model") in MULTI_CORE_MODELS
-                and self.traits.get(v, {}).get("unit") in MULTI_CORE_UNITS]
+                if traits.get(v, {}).get("model") in MULTI_CORE_MODELS
+                and traits.get(v, {}).get("unit") in MULTI_CORE_UNITS]
 
     def cpu_sets(self, key):
         """'0 | 0,1' -> [[0], [0, 1]]: the CPU sets of the run."""
@@ -184,28 +199,13 @@ def _cpu_list(text):
     return cpus
 
 
-def load_traits(context, registry_path=None):
-    """Each variant's registry traits ({"model": ..., "unit": ...}): from
-    the run itself (echo_bench writes echolab_traits_<name> = "model=M
-    unit=U"), else from the build's variants.json when given; a run made
-    before either existed has none, and the report then names no model."""
-    traits = {}
-    prefix = "echolab_traits_"
-    for key, value in context.items():
-        if key.startswith(prefix):
-            traits[key[len(prefix):]] = dict(
-                part.split("=", 1) for part in value.split() if "=" in part)
-    if traits or not registry_path or not os.path.exists(registry_path):
-        return traits
-    with open(registry_path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    entries = data.get("variants", data) if isinstance(data, dict) else data
-    if isinstance(entries, dict):
-        entries = [dict(v, name=k) for k, v in entries.items()]
-    for entry in entries:
-        traits[entry["name"]] = {k: str(v).lower() for k, v in entry.items()
-                                 if k in ("model", "unit")}
-    return traits
+def load_registry(path):
+    """{name: traits} from the build's variants.json (a JSON array of
+    {"name", "model", "unit", ...}); {} when there is none."""
+    if not path or not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return {v["name"]: v for v in json.load(handle) if "name" in v}
 
 
 def load(path, registry_path=None):
@@ -220,5 +220,5 @@ def load(path, registry_path=None):
             scenario, variant, kind, params = parse_name(name)
             points[name] = Point(name, scenario, variant, kind, params)
         points[name].runs.append(run)
-    context = data.get("context", {})
-    return Results(context, points, load_traits(context, registry_path))
+    return Results(data.get("context", {}), points,
+                   load_registry(registry_path))

@@ -45,7 +45,7 @@ def one_core_note(res):
     if not sets or len(sets[0]) != 1:
         return ""
     models = res.multi_core()
-    if res.traits and not models:
+    if res.traits() and not models:
         return ""  # the traits are known and no such model was measured
     named = ("`" + "`, `".join(models) + "`" if models else
              "multi-core models (a thread or process per worker or per "
