@@ -4,7 +4,7 @@
 
 #include "bench/harness/scenarios.hpp"
 #include "bench/harness/server_run.hpp"
-#include "tests/support/test_client.hpp"
+#include "support/test_client.hpp"
 
 #include <chrono>
 #include <exception>
@@ -19,7 +19,7 @@ namespace echolab::harness {
 namespace {
 
 using namespace std::chrono_literals;
-using test::Millis;
+using support::Millis;
 
 // A model that serves no more clients after its first burst (a pool, one
 // at a time) is recognised by this long a silence; one that forks or
@@ -34,13 +34,13 @@ double kib(long long bytes) {
 }
 
 struct Opened {
-    std::vector<test::TestClient> clients;
+    std::vector<support::TestClient> clients;
     int served = 0;  // clients whose byte came back
 };
 
 // How many clients got their byte back, waiting as long as echoes keep
 // coming: forking 500 children can take seconds on a busy machine.
-int wait_for_echoes(std::vector<test::TestClient>& clients) {
+int wait_for_echoes(std::vector<support::TestClient>& clients) {
     std::vector<bool> done(clients.size(), false);
     int served = 0;
     auto deadline = std::chrono::steady_clock::now() + kServeLimit;
@@ -91,7 +91,7 @@ void measure_cost(benchmark::State& state, const BenchSpec& spec,
     // One finished client first, so lazy start-up costs are not charged
     // to the idle connections.
     std::string problem =
-        test::echo_problem(server.host(), server.port(), 64, Millis{2000});
+        support::echo_problem(server.host(), server.port(), 64, Millis{2000});
     if (!problem.empty()) {
         throw std::runtime_error("first echo: " + problem);
     }

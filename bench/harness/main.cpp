@@ -11,6 +11,7 @@
 #include "bench/harness/preflight.hpp"
 #include "bench/harness/progress.hpp"
 #include "bench/harness/scenarios.hpp"
+#include "bench/harness/server_run.hpp"
 #include "bench/loadgen/machine.hpp"
 
 #include <iostream>
@@ -136,9 +137,9 @@ int main(int argc, char** argv) {
         // contract's usage-error status 2.
         return usage.exit(e) == 0 ? 0 : 2;
     }
-    std::vector<echolab::test::ServerUnderTest> servers;
+    std::vector<echolab::support::ServerUnderTest> servers;
     try {
-        servers = select_servers(opts, echolab::test::servers_under_test());
+        servers = select_servers(opts, echolab::support::servers_under_test());
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
         return 2;
@@ -163,6 +164,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     add_context(opts, pre, argc, argv);
+    add_variant_context(servers);
     Env env{opts, pre};
     std::vector<BenchSpec> round = plan_round(opts, servers);
     register_all(round, env);

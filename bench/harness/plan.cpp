@@ -6,15 +6,13 @@
 namespace echolab::harness {
 namespace {
 
-using test::Model;
-using test::ServerUnderTest;
+using support::Model;
+using support::ServerUnderTest;
 
 // Room above the point's own connections for the load generator's probe
-// connection; small, because select_loop's ceiling (1008) sits just above
-// the largest default point.
+// connection; small, and capped at a variant's CONN_LIMIT, which may sit
+// just above the largest default point (select_loop's 1008).
 constexpr int kConnSlack = 8;
-// thread_pool's own --threads default.
-constexpr int kDefaultPoolThreads = 16;
 
 std::string point_name(const char* prefix, const std::string& variant,
                        const std::string& rest) {
@@ -28,9 +26,8 @@ void add_echo(std::vector<BenchSpec>& out, const HarnessOptions& opts,
     for (int size : opts.sizes) {
         for (int conns : opts.conns) {
             for (const ServerUnderTest& s : servers) {
-                BenchSpec spec{
-                    Scenario::throughput,        "", "", s, conns, size,
-                    cannot_serve(s.model, conns)};
+                BenchSpec spec{Scenario::throughput,  "", "", s, conns, size,
+                               cannot_serve(s, conns)};
                 spec.name = point_name("echo", s.name,
                                        "conns:" + std::to_string(conns) +
                                            "/bytes:" + std::to_string(size));
@@ -115,7 +112,7 @@ void add_scaling(std::vector<BenchSpec>& out, const HarnessOptions& opts,
     for (const CpuSet& cpus : opts.server_cpu_sets) {
         for (const ServerUnderTest& s : servers) {
             BenchSpec spec{Scenario::scaling, "", "", s, conns, size,
-                           cannot_serve(s.model, conns), cpus};
+                           cannot_serve(s, conns), cpus};
             spec.name = point_name(
                 "scaling", s.name,
                 "server_cpus:" + std::to_string(cpus.size()) +
@@ -137,11 +134,16 @@ int scaling_conns(const HarnessOptions& opts) {
                     : *std::min_element(opts.conns.begin(), opts.conns.end());
 }
 
-std::string cannot_serve(Model model, int conns) {
-    if (model == Model::one_at_a_time && conns > 1) {
+std::string cannot_serve(const ServerUnderTest& server, int conns) {
+    if (server.model == Model::one_at_a_time && conns > 1) {
         return "model cannot serve " + std::to_string(conns) +
                " concurrent clients: it serves one at a time and the "
                "others wait until that one leaves";
+    }
+    if (server.conn_limit > 0 && conns > server.conn_limit) {
+        return "model cannot serve " + std::to_string(conns) +
+               " concurrent clients: --max-conns stops at " +
+               std::to_string(server.conn_limit);
     }
     return "";
 }
@@ -158,7 +160,11 @@ std::vector<ServerUnderTest> select_servers(
         }
         // Assumed to serve every client at once; a server that cannot
         // shows as a stall in the report's failures.
-        all.push_back({e.name, "", e.command, Model::per_connection});
+        ServerUnderTest outside;
+        outside.name = e.name;
+        outside.command = e.command;
+        outside.model = Model::per_connection;
+        all.push_back(outside);
     }
     if (opts.variants.empty()) {
         return all;
@@ -207,17 +213,19 @@ std::vector<std::string> server_flags(const BenchSpec& spec) {
     if (spec.scenario == Scenario::accept) {
         return {};  // short connections: every default suffices
     }
-    std::string limit = std::to_string(spec.conns + kConnSlack);
+    int wanted = spec.conns + kConnSlack;
+    if (s.conn_limit > 0) {
+        wanted = std::min(wanted, s.conn_limit);
+    }
+    std::string limit = std::to_string(wanted);
     if (s.model == Model::worker_pool && spec.scenario == Scenario::cost) {
         return {};  // the pool's bound is what the cost scenario shows
     }
     if (s.model == Model::worker_pool) {
         // Long-lived clients each hold a worker to the end, so a pool
-        // smaller than the load would leave clients unserved forever: it
-        // keeps its default size and grows to the connection count.
-        int threads = std::max(kDefaultPoolThreads, spec.conns);
-        return {"--threads", std::to_string(threads), "--max-conns",
-                std::to_string(threads + kConnSlack)};
+        // smaller than the load would leave clients unserved forever: the
+        // pool is sized to the point, and --max-conns with it.
+        return {s.pool_flag, limit, "--max-conns", limit};
     }
     return {"--max-conns", limit};
 }

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "bench/harness/options.hpp"
-#include "tests/support/server_registry.hpp"
+#include "support/server_registry.hpp"
 
 #include <string>
 #include <vector>
@@ -18,7 +18,7 @@ struct BenchSpec {
     Scenario scenario = Scenario::throughput;
     std::string name;  // "echo/epoll_loop/conns:100/bytes:64"
     std::string kind;  // micro and floor: "select", "pingpong_cross", ...
-    test::ServerUnderTest server;  // the variant, for echo/accept/cost
+    support::ServerUnderTest server;  // the variant, for echo/accept/cost
     int conns = 0;  // connections, connectors, idle connections or fds
     int bytes = 0;  // message size
     // Not empty: the model cannot serve this point; the benchmark reports
@@ -32,21 +32,23 @@ struct BenchSpec {
 // in registry order, so consecutive runs compare models, not drift.
 std::vector<BenchSpec> plan_round(
     const HarnessOptions& opts,
-    const std::vector<test::ServerUnderTest>& servers);
+    const std::vector<support::ServerUnderTest>& servers);
 
 // The servers of the registry and the --server ones that opts selects;
 // throws std::invalid_argument naming an unknown variant or an external
 // name that is a variant's.
-std::vector<test::ServerUnderTest> select_servers(
-    const HarnessOptions& opts, const std::vector<test::ServerUnderTest>& all);
+std::vector<support::ServerUnderTest> select_servers(
+    const HarnessOptions& opts,
+    const std::vector<support::ServerUnderTest>& all);
 
 // The connection count of the scaling points: the largest --conns up to
 // 100 (where the models separate and the client is not yet the limit),
 // else the smallest.
 int scaling_conns(const HarnessOptions& opts);
 
-// Why model cannot serve `conns` long-lived clients at once, or "".
-std::string cannot_serve(test::Model model, int conns);
+// Why the server's model or its CONN_LIMIT cannot serve `conns`
+// long-lived clients at once, or "".
+std::string cannot_serve(const support::ServerUnderTest& server, int conns);
 
 // The flags a variant is started with for a spec: bounds opened to the
 // point's connection count where the model has them, so that a default

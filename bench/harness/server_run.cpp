@@ -1,7 +1,7 @@
 #include "bench/harness/server_run.hpp"
 
 #include "bench/loadgen/cpu.hpp"
-#include "tests/support/proc_stats.hpp"
+#include "support/proc_stats.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -11,9 +11,12 @@
 #include <string>
 #include <thread>
 
+#include <benchmark/benchmark.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
 
 namespace echolab::harness {
 namespace {
@@ -65,14 +68,14 @@ std::vector<pid_t> children_of(pid_t pid) {
 }
 
 void add_process(pid_t pid, bool with_pss, ServerSnapshot& out) {
-    long long rss = test::rss_bytes(pid);
+    long long rss = support::rss_bytes(pid);
     if (rss == 0) {
         return;  // gone, or a zombie: it holds nothing any more
     }
     out.rss_bytes += rss;
     out.pss_bytes += with_pss ? pss_bytes(pid) : 0;
-    out.threads += std::max(0, test::thread_count(pid));
-    out.fds += std::max(0, test::fd_count(pid));
+    out.threads += std::max(0, support::thread_count(pid));
+    out.fds += std::max(0, support::fd_count(pid));
     out.processes += 1;
     for (pid_t child : children_of(pid)) {
         add_process(child, with_pss, out);
@@ -115,7 +118,7 @@ std::vector<int> cpus_of(pid_t pid) {
     return cpus;
 }
 
-PinnedServer::PinnedServer(const test::ServerUnderTest& server,
+PinnedServer::PinnedServer(const support::ServerUnderTest& server,
                            const std::vector<std::string>& flags,
                            const CpuSet& server_cpus,
                            const CpuSet& client_cpus) {
@@ -127,8 +130,8 @@ PinnedServer::PinnedServer(const test::ServerUnderTest& server,
                                  cpu_list_text(server_cpus));
     }
     try {
-        process_ = std::make_unique<test::ServerProcess>(
-            server, test::Launch{flags, "0", true});
+        process_ = std::make_unique<support::ServerProcess>(
+            server, support::Launch{flags, "0", true});
     } catch (...) {
         (void)pin_thread_to_cpus(client_cpus);
         throw;
@@ -158,7 +161,7 @@ ServerSnapshot PinnedServer::snapshot(bool with_pss) const {
 ServerEnd PinnedServer::stop() {
     stopped_ = true;
     double before = children_cpu_s();
-    test::ExitStatus status = process_->stop(kStopBound);
+    support::ExitStatus status = process_->stop(kStopBound);
     reap_group(process_->pid());
     return {children_cpu_s() - before, status.clean(0), status.describe()};
 }
@@ -173,6 +176,20 @@ std::string PinnedServer::describe_failure() {
         text.append("; stderr: ").append(err.substr(0, 300));
     }
     return text;
+}
+
+void add_variant_context(const std::vector<support::ServerUnderTest>& servers) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const support::ServerUnderTest& s : servers) {
+        list.push_back({{"name", s.name},
+                        {"model", std::string(support::model_name(s.model))},
+                        {"unit", s.unit},
+                        {"waits_in", s.waits_in},
+                        {"pool_flag", s.pool_flag},
+                        {"conn_limit", s.conn_limit},
+                        {"needs", s.needs}});
+    }
+    benchmark::AddCustomContext("echolab_variants", list.dump());
 }
 
 }  // namespace echolab::harness

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "bench/harness/cpu_set.hpp"
-#include "tests/support/server_process.hpp"
+#include "support/server_process.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -38,7 +38,7 @@ public:
     // for the ready line and checks the pinning; the calling thread goes
     // back to client_cpus. Sets that are equal pin nothing. Throws
     // std::runtime_error.
-    PinnedServer(const test::ServerUnderTest& server,
+    PinnedServer(const support::ServerUnderTest& server,
                  const std::vector<std::string>& flags,
                  const CpuSet& server_cpus, const CpuSet& client_cpus);
     ~PinnedServer();
@@ -61,9 +61,14 @@ public:
     std::string describe_failure();
 
 private:
-    std::unique_ptr<test::ServerProcess> process_;
+    std::unique_ptr<support::ServerProcess> process_;
     bool stopped_ = false;
 };
+
+// Records each server's traits (support/variants.hpp) in the benchmark
+// context as "echolab_variants", a JSON array like build/variants.json, so
+// that the report reads models from the run it describes.
+void add_variant_context(const std::vector<support::ServerUnderTest>& servers);
 
 // The affinity mask of pid as a list of CPUs; empty if it cannot be read.
 std::vector<int> cpus_of(pid_t pid);

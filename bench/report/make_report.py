@@ -122,7 +122,10 @@ def make_plots(res, out_dir):
 
 
 def build(res, command, plot_dir_name, plot_list):
-    parts = [machine(res, command), "## Plots", ""]
+    parts = [machine(res, command)]
+    if res.traits():
+        parts.append(sections_other.variants(res))
+    parts += ["## Plots", ""]
     parts += [f"![{t}]({plot_dir_name}/{png})" for t, png in plot_list]
     parts += ["", "## Closed-loop echo"]
     sizes = sorted({p.params.get("bytes") for p in res.of("echo")})

@@ -5,6 +5,25 @@ from formatting import best_of, cell, num, pct, ranking, table
 from sections import _conns_label, _floor_rate, _medians, _ranged
 
 
+def variants(res):
+    """The measured variants and their traits, from the registry that
+    echo_bench recorded in the run's context; "" for an older run."""
+    traits = res.traits()
+    if not traits:
+        return ""
+    rows = []
+    for name in res.variants() or list(traits):
+        t = traits.get(name, {})
+        rows.append([res.label(name), t.get("model", "?").replace("_", " "),
+                     t.get("unit") or "one thread",
+                     f"`{t['waits_in']}`" if t.get("waits_in") else "",
+                     f"`{t['pool_flag']}`" if t.get("pool_flag") else "",
+                     str(t["conn_limit"]) if t.get("conn_limit") else ""])
+    header = ["variant", "model", "clients run in", "main loop waits in",
+              "pool sized by", "--max-conns ceiling"]
+    return "\n".join(["## The variants", "", table(header, rows)])
+
+
 def floor(res):
     rows = []
     for size in sorted({p.params.get("bytes") for p in res.of("floor")}):

@@ -4,13 +4,15 @@
 #pragma once
 
 #include "bench/loadgen/config.hpp"
-#include "tests/support/server_process.hpp"
+#include "support/server_process.hpp"
 
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace echolab::test {
+
+using namespace echolab::support;
 
 // The path of build/bin/<name>.
 std::string bin_path(const std::string& name);

@@ -11,8 +11,8 @@
 #include "core/fd.hpp"
 #include "core/listen.hpp"
 
-#include "tests/support/server_process.hpp"
-#include "tests/support/server_registry.hpp"
+#include "support/server_process.hpp"
+#include "support/server_registry.hpp"
 
 #include <chrono>
 #include <exception>
@@ -24,7 +24,7 @@
 namespace {
 
 using namespace echolab;
-using namespace echolab::test;
+using namespace echolab::support;
 using namespace std::chrono_literals;
 
 constexpr auto kExitBound = 10s;
@@ -37,8 +37,10 @@ constexpr std::string_view kCommonFlags[] = {
 int expect_exit(const std::string& binary, const std::string& port,
                 const std::vector<std::string>& flags, int expected,
                 std::string& output) {
-    ServerProcess server(ServerUnderTest{"probe", binary, "", {}},
-                         Launch{flags, port, false});
+    ServerUnderTest probe;
+    probe.name = "probe";
+    probe.binary = binary;
+    ServerProcess server(probe, Launch{flags, port, false});
     ExitStatus status = server.wait_exit(kExitBound);
     output = server.stdout_text() + server.stderr_text();
     std::cout << output;

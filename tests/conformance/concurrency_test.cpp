@@ -4,8 +4,8 @@
 // lesson (reliability notes, section 3).
 #include "core/error.hpp"
 
+#include "support/payload.hpp"
 #include "tests/conformance/echo_conformance.hpp"
-#include "tests/support/payload.hpp"
 
 #include <chrono>
 #include <thread>
@@ -33,7 +33,7 @@ TEST_P(EchoConformance, ServesManyConcurrentClients) {
         ASSERT_EQ(clients.back().send(payloads.back(), 2s), kMessage);
     }
     std::vector<std::string> echoed(kClients);
-    if (server().model == Model::per_connection) {
+    if (serves_all_at_once(server().model)) {
         // All 200 at once: every echo arrives before any client leaves.
         auto first = receive_all(clients, kMessage, false, 10s);
         for (int i = 0; i < kClients; ++i) {
@@ -80,7 +80,7 @@ TEST_P(EchoConformance, IdleClientsStallOthersUntilIdleTimeout) {
     int holders = 1;
     if (server().model == Model::worker_pool) {
         holders = 2;
-        flags.insert(flags.end(), {"--threads", "2"});
+        flags.insert(flags.end(), {server().pool_flag, "2"});
     } else if (!one_at_a_time()) {
         GTEST_SKIP() << "serves every client at once; "
                         "SilentClientDoesNotBlockOthers asserts that";

@@ -2,8 +2,8 @@
 // back in order, unchanged, promptly, and honour a half-close (RFC 862).
 #include "core/error.hpp"
 
+#include "support/payload.hpp"
 #include "tests/conformance/echo_conformance.hpp"
-#include "tests/support/payload.hpp"
 
 #include <algorithm>
 #include <chrono>

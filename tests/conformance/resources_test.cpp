@@ -2,9 +2,9 @@
 // descriptors and threads as before, and no child, dead or alive.
 #include "core/error.hpp"
 
+#include "support/payload.hpp"
+#include "support/proc_stats.hpp"
 #include "tests/conformance/echo_conformance.hpp"
-#include "tests/support/payload.hpp"
-#include "tests/support/proc_stats.hpp"
 
 #include <chrono>
 #include <vector>

@@ -3,8 +3,8 @@
 // that retries at once burns a whole core (reliability notes, case 1).
 #include "core/error.hpp"
 
+#include "support/proc_stats.hpp"
 #include "tests/fault/server_faults.hpp"
-#include "tests/support/proc_stats.hpp"
 
 #include <cerrno>
 #include <chrono>

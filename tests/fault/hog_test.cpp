@@ -4,9 +4,9 @@
 // that keeps reading and buffers instead grows by everything the hog sends.
 #include "core/error.hpp"
 
+#include "support/payload.hpp"
+#include "support/proc_stats.hpp"
 #include "tests/fault/server_faults.hpp"
-#include "tests/support/payload.hpp"
-#include "tests/support/proc_stats.hpp"
 
 #include <chrono>
 #include <thread>

@@ -2,8 +2,8 @@
 // another client (reliability notes, case 15).
 #include "core/error.hpp"
 
+#include "support/payload.hpp"
 #include "tests/fault/server_faults.hpp"
-#include "tests/support/payload.hpp"
 
 #include <chrono>
 #include <optional>

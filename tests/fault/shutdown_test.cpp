@@ -3,8 +3,8 @@
 // notes, cases 6 and 7).
 #include "core/error.hpp"
 
+#include "support/payload.hpp"
 #include "tests/fault/server_faults.hpp"
-#include "tests/support/payload.hpp"
 
 #include <cerrno>
 #include <chrono>

@@ -3,7 +3,7 @@
 // that a failure on a broken server means the bug, not the check.
 #include "core/error.hpp"
 
-#include "tests/support/payload.hpp"
+#include "support/payload.hpp"
 #include "tests/support/server_test.hpp"
 
 #include <chrono>
@@ -71,10 +71,10 @@ TEST_P(EchoRobustness, VanishingClientsCostOnlyTheirConnections) {
     // client, so the vanishing client waits in the backlog and is read
     // only after it has gone: the trigger is then certain. A server that
     // reads every client at once usually reads before the reset arrives.
-    bool hold = server().model != Model::per_connection;
+    bool hold = !serves_all_at_once(server().model);
     std::vector<std::string> flags;
     if (server().model == Model::worker_pool) {
-        flags = {"--threads", "1"};
+        flags = {server().pool_flag, "1"};
     }
     ServerProcess& srv = start(flags);
     for (int i = 0; i < kRounds; ++i) {

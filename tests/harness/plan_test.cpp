@@ -7,13 +7,24 @@
 namespace echolab::harness {
 namespace {
 
-using test::Model;
-using test::ServerUnderTest;
+using support::Model;
+using support::ServerUnderTest;
+
+ServerUnderTest server(const char* name, Model model,
+                       const char* pool_flag = "", int conn_limit = 0) {
+    ServerUnderTest s;
+    s.name = name;
+    s.binary = std::string("/bin/") + name;
+    s.model = model;
+    s.pool_flag = pool_flag;
+    s.conn_limit = conn_limit;
+    return s;
+}
 
 std::vector<ServerUnderTest> three_servers() {
-    return {{"iterative", "/bin/iterative", "", Model::one_at_a_time},
-            {"thread_pool", "/bin/thread_pool", "", Model::worker_pool},
-            {"epoll_loop", "/bin/epoll_loop", "", Model::per_connection}};
+    return {server("iterative", Model::one_at_a_time, "", 1),
+            server("thread_pool", Model::worker_pool, "--threads"),
+            server("epoll_loop", Model::event_loop)};
 }
 
 HarnessOptions echo_only() {
@@ -59,16 +70,32 @@ TEST(Plan, AcceptModeServesEveryModel) {
     }
 }
 
-TEST(Plan, PoolGrowsToTheLoadAndKeepsItsDefaultBelow) {
+TEST(Plan, PoolIsSizedToTheLoadByItsOwnFlag) {
     auto plan = plan_round(echo_only(), three_servers());
-    EXPECT_EQ(
-        server_flags(plan[1]),
-        (std::vector<std::string>{"--threads", "16", "--max-conns", "24"}));
+    EXPECT_EQ(server_flags(plan[1]),
+              (std::vector<std::string>{"--threads", "9", "--max-conns", "9"}));
     EXPECT_EQ(
         server_flags(plan[4]),
-        (std::vector<std::string>{"--threads", "100", "--max-conns", "108"}));
+        (std::vector<std::string>{"--threads", "108", "--max-conns", "108"}));
     EXPECT_EQ(server_flags(plan[5]),
               (std::vector<std::string>{"--max-conns", "108"}));
+    ServerUnderTest workers = server("pool", Model::worker_pool, "--workers");
+    BenchSpec spec{Scenario::throughput, "", "", workers, 4, 64, ""};
+    EXPECT_EQ(server_flags(spec), (std::vector<std::string>{
+                                      "--workers", "12", "--max-conns", "12"}));
+}
+
+TEST(Plan, ConnLimitCapsTheSlackAndRefusesMore) {
+    HarnessOptions opts = echo_only();
+    opts.conns = {1000, 2000};
+    auto plan =
+        plan_round(opts, {server("select_like", Model::event_loop, "", 1008)});
+    ASSERT_EQ(plan.size(), 2u);
+    EXPECT_TRUE(plan[0].cannot_serve.empty());
+    EXPECT_EQ(server_flags(plan[0]),
+              (std::vector<std::string>{"--max-conns", "1008"}));
+    EXPECT_NE(plan[1].cannot_serve.find("stops at 1008"), std::string::npos)
+        << plan[1].cannot_serve;
 }
 
 TEST(Plan, CostKeepsThePoolBound) {

@@ -11,12 +11,18 @@
 namespace echolab::harness {
 namespace {
 
-using test::Model;
-using test::ServerUnderTest;
+using support::Model;
+using support::ServerUnderTest;
 
 std::vector<ServerUnderTest> two_servers() {
-    return {{"iterative", "/bin/iterative", "", Model::one_at_a_time},
-            {"epoll_loop", "/bin/epoll_loop", "", Model::per_connection}};
+    ServerUnderTest iterative;
+    iterative.name = "iterative";
+    iterative.model = Model::one_at_a_time;
+    iterative.conn_limit = 1;
+    ServerUnderTest epoll;
+    epoll.name = "epoll_loop";
+    epoll.model = Model::event_loop;
+    return {iterative, epoll};
 }
 
 HarnessOptions throughput_only() {

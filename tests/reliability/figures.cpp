@@ -1,6 +1,6 @@
 #include "tests/reliability/figures.hpp"
 
-#include "tests/support/proc_stats.hpp"
+#include "support/proc_stats.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -10,6 +10,9 @@
 #include <string_view>
 
 namespace echolab::test {
+
+using namespace echolab::support;
+
 namespace {
 
 namespace fs = std::filesystem;

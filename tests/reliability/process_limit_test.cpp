@@ -47,6 +47,10 @@ int tasks_of_uid(int uid) {
 class ProcessLimit : public ServerTest {
 protected:
     void SetUp() override {
+        ServerTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
         if (::geteuid() != 0) {
             GTEST_SKIP() << "needs root to switch to uid 65534 with setpriv";
         }
@@ -122,23 +126,28 @@ TEST_P(ProcessLimit, CreationFailureRefusesOnlyThatClient) {
 
 INSTANTIATE_TEST_SUITE_P(
     Models, ProcessLimit,
-    ::testing::ValuesIn(variants_named({"fork_per_conn", "thread_per_conn"})),
+    ::testing::ValuesIn(variants_where([](const ServerUnderTest& s) {
+        return s.model == Model::per_connection;
+    })),
     param_label);
 
 class PoolLimit : public ProcessLimit {};
 
 // 16 workers with room for 4: start-up fails, exit 1 with one message.
 TEST_P(PoolLimit, PoolThatCannotMakeItsThreadsExitsOne) {
-    ServerProcess& srv = start_limited(4, {"--threads", "16"}, false);
+    ServerProcess& srv = start_limited(4, {server().pool_flag, "16"}, false);
     ExitStatus status = srv.wait_exit(10s);
     EXPECT_TRUE(status.clean(1)) << status.describe();
     EXPECT_NE(srv.stderr_text().find("error: "), std::string::npos)
         << srv.stderr_text();
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, PoolLimit,
-                         ::testing::ValuesIn(variants_named({"thread_pool"})),
-                         param_label);
+INSTANTIATE_TEST_SUITE_P(
+    Models, PoolLimit,
+    ::testing::ValuesIn(variants_where([](const ServerUnderTest& s) {
+        return s.model == Model::worker_pool && s.unit == "thread";
+    })),
+    param_label);
 
 }  // namespace
 }  // namespace echolab::test

@@ -1,6 +1,6 @@
 #include "tests/reliability/reliability.hpp"
 
-#include "tests/support/proc_stats.hpp"
+#include "support/proc_stats.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,35 +11,27 @@
 #include <unistd.h>
 
 namespace echolab::test {
-namespace {
-
-bool listed(std::initializer_list<const char*> names, const std::string& n) {
-    return std::any_of(names.begin(), names.end(),
-                       [&](const char* name) { return n == name; });
-}
-
-}  // namespace
-
-std::vector<ServerUnderTest> variants_named(
-    std::initializer_list<const char*> names) {
+std::vector<ServerUnderTest> variants_where(
+    const std::function<bool(const ServerUnderTest&)>& pick) {
     std::vector<ServerUnderTest> out;
     for (const ServerUnderTest& server : servers_under_test()) {
-        if (listed(names, server.name)) {
+        if (server.command.empty() && pick(server)) {
             out.push_back(server);
         }
     }
     return out;
 }
 
-std::vector<ServerUnderTest> variants_except(
-    std::initializer_list<const char*> except) {
-    std::vector<ServerUnderTest> out;
-    for (const ServerUnderTest& server : servers_under_test()) {
-        if (server.name != "custom" && !listed(except, server.name)) {
-            out.push_back(server);
-        }
-    }
-    return out;
+std::vector<ServerUnderTest> all_variants() {
+    return variants_where([](const ServerUnderTest&) { return true; });
+}
+
+bool serves_many(const ServerUnderTest& server) {
+    return server.model != Model::one_at_a_time;
+}
+
+bool waits_in_select(const ServerUnderTest& server) {
+    return server.waits_in == "pselect6" || server.waits_in == "select";
 }
 
 bool long_run() {

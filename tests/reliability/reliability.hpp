@@ -1,13 +1,13 @@
 // tests/reliability/reliability.hpp: what the reliability suites share:
-// picking variants by name, the CI or on-demand size of a run, and
+// picking variants by their traits, the CI or on-demand size of a run, and
 // messages that say how a swarm of clients fared.
 #pragma once
 
+#include "support/server_registry.hpp"
 #include "tests/reliability/swarm.hpp"
-#include "tests/support/server_registry.hpp"
 
 #include <cstddef>
-#include <initializer_list>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,14 +15,21 @@
 
 namespace echolab::test {
 
-// The registered variants among names (none when ECHOLAB_SERVER_CMD points
-// the suites at a custom server: these tests know the variants' flags).
-std::vector<ServerUnderTest> variants_named(
-    std::initializer_list<const char*> names);
+using namespace echolab::support;
 
-// Every registered variant but those in `except`.
-std::vector<ServerUnderTest> variants_except(
-    std::initializer_list<const char*> except);
+// The registered variants whose traits (support/variants.hpp) satisfy
+// pick; none when ECHOLAB_SERVER_CMD points the suites at a custom
+// server, because these tests know the variants' flags.
+std::vector<ServerUnderTest> variants_where(
+    const std::function<bool(const ServerUnderTest&)>& pick);
+
+// Every registered variant (none for a custom server, as above).
+std::vector<ServerUnderTest> all_variants();
+
+// Traits the suites pick by: more than one client at a time; waits in
+// select(2), which cannot watch a descriptor at or past FD_SETSIZE.
+bool serves_many(const ServerUnderTest& server);
+bool waits_in_select(const ServerUnderTest& server);
 
 // ECHOLAB_LONG=1 asks for the on-demand sizes (soak minutes, 60,000-
 // connection churn); CI runs the short ones.

@@ -61,37 +61,40 @@ void hold_all_at_once(ServerProcess& srv, int n, const std::string& figure) {
 class ScaleHold : public ServerTest {};
 
 TEST_P(ScaleHold, HoldsEveryClientAtOnceWithVerifiedEchoes) {
-    bool epoll = server().name == "epoll_loop";
-    int n = epoll ? 10000 : 1000;
+    // An event loop holds a client in a buffer, not a stack or a process.
+    int n = server().model == Model::event_loop ? 10000 : 1000;
     need_descriptors(n + 200);
     ServerProcess& srv =
         start({"--max-conns", std::to_string(n), "--backlog", "4096"});
     hold_all_at_once(srv, n, server().name);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, ScaleHold,
-                         ::testing::ValuesIn(variants_named({"epoll_loop",
-                                                             "thread_per_conn",
-                                                             "fork_per_conn"})),
-                         param_label);
+// Every model that serves all its clients at once and has no ceiling
+// below the count (select_loop's is tested below).
+INSTANTIATE_TEST_SUITE_P(
+    Models, ScaleHold,
+    ::testing::ValuesIn(variants_where([](const ServerUnderTest& s) {
+        return serves_all_at_once(s.model) && s.conn_limit == 0;
+    })),
+    param_label);
 
 // More clients than the model serves at once: the rest wait in the
 // backlog and are served as others leave; none is refused or corrupted.
 class ScaleInTurn : public ServerTest {};
 
 TEST_P(ScaleInTurn, ServesAThousandClientsInTurn) {
-    // thread_pool always gets a thousand (issue 5); the others, whose
+    // A worker pool always gets a thousand (issue 5); the others, whose
     // serving in turn costs a fork or a whole session per client, get
     // a thousand on demand (ECHOLAB_LONG=1) and 300 in CI.
-    const int kClients =
-        server().name == "thread_pool" ? 1000 : sized(300, 1000);
+    const bool pool = server().model == Model::worker_pool;
+    const int kClients = pool ? 1000 : sized(300, 1000);
     need_descriptors(kClients + 200);
-    // The default bound of each model, except where the default is already
-    // above a thousand; then a small one makes most clients wait.
+    // A pool is bounded by its workers; the others by --max-conns 100, so
+    // that most clients wait (one at a time takes no flag).
     std::vector<std::string> flags{"--backlog", "4096"};
-    if (server().name != "thread_pool" && server().name != "iterative" &&
-        server().name != "fork_per_conn") {
-        flags.insert(flags.end(), {"--max-conns", "100"});
+    if (!pool) {
+        std::vector<std::string> bound = max_conns(100);
+        flags.insert(flags.end(), bound.begin(), bound.end());
     }
     ServerProcess& srv = start(flags);
     Swarm swarm(srv.client_host(), srv.port());
@@ -115,9 +118,9 @@ TEST_P(ScaleInTurn, ServesAThousandClientsInTurn) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, ScaleInTurn,
-                         ::testing::ValuesIn(variants_except({})), param_label);
+                         ::testing::ValuesIn(all_variants()), param_label);
 
-// select_loop past FD_SETSIZE: it serves up to its cap (below 1024), the
+// select() past FD_SETSIZE: it serves up to its cap (below 1024), the
 // rest wait in the backlog and are served once the first ones leave; no
 // descriptor >= FD_SETSIZE is ever opened for a client, so none can reach
 // FD_SET (the fortified build would abort if one did: H4 checks stderr).
@@ -144,8 +147,8 @@ TEST_P(SelectBeyondFdSetSize, ServesTheRestAsTheFirstLeave) {
         return !(quiet && st.connected == kClients &&
                  st.parked + s.waiting_for_echo() == kClients);
     });
-    print_figure("select_loop with " + std::to_string(kClients) + " clients",
-                 peak);
+    print_figure(
+        server().name + " with " + std::to_string(kClients) + " clients", peak);
     EXPECT_EQ(first.failed, 0) << describe(first);
     EXPECT_LT(first.parked, FD_SETSIZE) << describe(first);
     EXPECT_GT(first.parked, FD_SETSIZE / 2) << describe(first);
@@ -160,7 +163,7 @@ TEST_P(SelectBeyondFdSetSize, ServesTheRestAsTheFirstLeave) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, SelectBeyondFdSetSize,
-                         ::testing::ValuesIn(variants_named({"select_loop"})),
+                         ::testing::ValuesIn(variants_where(waits_in_select)),
                          param_label);
 
 }  // namespace

@@ -4,10 +4,10 @@
 // checked byte for byte, and the server's descriptors, threads, children
 // and memory must not drift. Then SIGTERM under load: every byte a client
 // sent is echoed before its connection closes, and the server exits 0.
+#include "support/proc_stats.hpp"
 #include "tests/reliability/figures.hpp"
 #include "tests/reliability/reliability.hpp"
 #include "tests/reliability/swarm.hpp"
-#include "tests/support/proc_stats.hpp"
 #include "tests/support/server_test.hpp"
 
 #include <random>
@@ -61,12 +61,12 @@ ClientPlan chaos_plan(std::uint64_t seed) {
     return plan;
 }
 
-std::vector<std::string> soak_flags(const std::string& name) {
+std::vector<std::string> soak_flags(const ServerUnderTest& server) {
     // Silent clients and stalled readers pin a worker each; a pool of 16
     // would make the mix wait on them (the model's lesson, tested in
     // ScaleInTurn), not soak it.
-    if (name == "thread_pool") {
-        return {"--threads", "128", "--queue", "64"};
+    if (server.model == Model::worker_pool) {
+        return {server.pool_flag, "128"};
     }
     return {"--max-conns", "256"};
 }
@@ -75,7 +75,7 @@ class Soak : public ServerTest {};
 
 TEST_P(Soak, MixedChaosKeepsEveryEchoAndNoDrift) {
     raise_fd_limit();
-    ServerProcess& srv = start(soak_flags(server().name));
+    ServerProcess& srv = start(soak_flags(server()));
     ASSERT_TRUE(serves_fresh_client(srv));
     std::this_thread::sleep_for(200ms);
     const Holding before = holding_of(srv.pid());
@@ -131,7 +131,7 @@ TEST_P(Soak, MixedChaosKeepsEveryEchoAndNoDrift) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Soak,
-                         ::testing::ValuesIn(variants_except({"iterative"})),
+                         ::testing::ValuesIn(variants_where(serves_many)),
                          param_label);
 
 // SIGTERM while every client streams: each client half-closes at once and
@@ -141,8 +141,8 @@ class SigtermUnderLoad : public ServerTest {};
 TEST_P(SigtermUnderLoad, EchoesEverythingReceivedThenExitsZero) {
     int clients = one_at_a_time() ? 1 : 32;
     std::vector<std::string> flags{"--grace", "10"};
-    if (server().name == "thread_pool") {
-        flags.insert(flags.end(), {"--threads", "32"});
+    if (server().model == Model::worker_pool) {
+        flags.insert(flags.end(), {server().pool_flag, "32"});
     }
     ServerProcess& srv = start(flags);
     Swarm swarm(srv.client_host(), srv.port());
@@ -172,7 +172,7 @@ TEST_P(SigtermUnderLoad, EchoesEverythingReceivedThenExitsZero) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, SigtermUnderLoad,
-                         ::testing::ValuesIn(variants_except({})), param_label);
+                         ::testing::ValuesIn(all_variants()), param_label);
 
 // The lesson of iterative, asserted rather than skipped: one silent
 // client stalls everyone behind it until it leaves or --idle-timeout
@@ -195,9 +195,12 @@ TEST_P(SilentClient, IterativeStallsBehindASilentClientByDesign) {
     EXPECT_TRUE(srv.running());
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, SilentClient,
-                         ::testing::ValuesIn(variants_named({"iterative"})),
-                         param_label);
+INSTANTIATE_TEST_SUITE_P(
+    Models, SilentClient,
+    ::testing::ValuesIn(variants_where([](const ServerUnderTest& s) {
+        return !serves_many(s);
+    })),
+    param_label);
 
 }  // namespace
 }  // namespace echolab::test

@@ -19,17 +19,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The server's own syscalls, per model (reliability notes, H7).
-const char* wait_syscall(const std::string& name) {
-    if (name == "epoll_loop") {
-        return "epoll_wait";
-    }
-    return name == "select_loop" ? "pselect6" : "poll";
-}
-
 class SyscallFault : public ServerTest {
 protected:
     void SetUp() override {
+        ServerTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
         strace_ = find_tool("strace");
         if (strace_.empty()) {
             GTEST_SKIP() << "strace not found (apt-get install strace): "
@@ -115,16 +111,16 @@ TEST_P(AcceptFault, EmfileBacksOffLogsAndRecovers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, AcceptFault,
-                         ::testing::ValuesIn(variants_except({})), param_label);
+                         ::testing::ValuesIn(all_variants()), param_label);
 
 class InterruptedIo : public SyscallFault {};
 
 // Every second, fifth, eighth... read, write and readiness wait fails
 // with EINTR: nothing may be lost or dropped.
 TEST_P(InterruptedIo, EintrAnywhereIsRetried) {
-    start_traced(
-        {"recvfrom:error=EINTR:when=2+3", "sendto:error=EINTR:when=2+3",
-         std::string(wait_syscall(server().name)) + ":error=EINTR:when=2+3"});
+    start_traced({"recvfrom:error=EINTR:when=2+3",
+                  "sendto:error=EINTR:when=2+3",
+                  server().waits_in + ":error=EINTR:when=2+3"});
     EXPECT_TRUE(echoes(1 << 20));
     EXPECT_TRUE(echoes(1024, 3));
     EXPECT_TRUE(stop_traced().clean(0));
@@ -142,8 +138,7 @@ TEST_P(InterruptedIo, SpuriousEagainIsHarmless) {
 // The first wait for a client is interrupted: the server must wait
 // again, not take the EINTR for a stop request and exit.
 TEST_P(InterruptedIo, InterruptedAcceptWaitKeepsServing) {
-    start_traced(
-        {std::string(wait_syscall(server().name)) + ":error=EINTR:when=1"});
+    start_traced({server().waits_in + ":error=EINTR:when=1"});
     std::this_thread::sleep_for(300ms);
     ASSERT_TRUE(traced_->running()) << "exited after one interrupted wait: "
                                     << traced_->wait_exit(0ms).describe();
@@ -165,9 +160,7 @@ TEST_P(InterruptedIo, SigpipeOnSendKillsNothing) {
         EXPECT_EQ(problem.find("timeout"), std::string::npos) << problem;
         served += problem.empty() ? 1 : 0;
     }
-    bool one_tracee = server().name == "iterative" ||
-                      server().name == "select_loop" ||
-                      server().name == "epoll_loop";
+    bool one_tracee = server().unit.empty();
     EXPECT_EQ(served, one_tracee ? 3 : 0);
     EXPECT_TRUE(traced_->running());
     // The session that got EPIPE lived on to log its end.
@@ -177,14 +170,14 @@ TEST_P(InterruptedIo, SigpipeOnSendKillsNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, InterruptedIo,
-                         ::testing::ValuesIn(variants_except({})), param_label);
+                         ::testing::ValuesIn(all_variants()), param_label);
 
 class CreateFault : public SyscallFault {};
 
 // The second fork (clone) or pthread_create (clone3) fails: that client
 // is closed at once, the ones before and after are served.
 TEST_P(CreateFault, FailedCreateCostsOneConnection) {
-    bool fork = server().name == "fork_per_conn";
+    bool fork = server().unit == "process";
     start_traced(
         {std::string(fork ? "clone" : "clone3") + ":error=EAGAIN:when=2"});
     EXPECT_TRUE(echoes(1024));
@@ -204,13 +197,15 @@ TEST_P(CreateFault, FailedCreateCostsOneConnection) {
 
 INSTANTIATE_TEST_SUITE_P(
     Models, CreateFault,
-    ::testing::ValuesIn(variants_named({"fork_per_conn", "thread_per_conn"})),
+    ::testing::ValuesIn(variants_where([](const ServerUnderTest& s) {
+        return s.model == Model::per_connection;
+    })),
     param_label);
 
 class StartFault : public SyscallFault {};
 
-// thread_pool makes its workers at start: if one cannot be made, it exits
-// 1 with a message instead of serving with fewer or hanging.
+// A pool of threads makes its workers at start: if one cannot be made, it
+// exits 1 with a message instead of serving with fewer or hanging.
 TEST_P(StartFault, PoolThatCannotStartExitsOne) {
     start_traced({"clone3:error=EAGAIN:when=3"}, {}, false);
     ExitStatus status = traced_->wait_exit(10s);
@@ -221,9 +216,12 @@ TEST_P(StartFault, PoolThatCannotStartExitsOne) {
         << err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, StartFault,
-                         ::testing::ValuesIn(variants_named({"thread_pool"})),
-                         param_label);
+INSTANTIATE_TEST_SUITE_P(
+    Models, StartFault,
+    ::testing::ValuesIn(variants_where([](const ServerUnderTest& s) {
+        return s.model == Model::worker_pool && s.unit == "thread";
+    })),
+    param_label);
 
 }  // namespace
 }  // namespace echolab::test

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <array>
 #include <iostream>
 #include <string_view>
@@ -53,7 +54,15 @@ std::vector<std::string> ServerTest::max_conns(int n) const {
     if (one_at_a_time()) {
         return {};
     }
-    return {"--max-conns", std::to_string(n)};
+    int limit = server().conn_limit;
+    return {"--max-conns", std::to_string(limit > 0 ? std::min(n, limit) : n)};
+}
+
+void ServerTest::SetUp() {
+    std::string missing = missing_feature(server());
+    if (!missing.empty()) {
+        GTEST_SKIP() << missing;
+    }
 }
 
 void ServerTest::TearDown() {

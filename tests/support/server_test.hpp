@@ -3,10 +3,11 @@
 // under test, and assertions built on the raw client.
 #pragma once
 
-#include "tests/support/proc_stats.hpp"
-#include "tests/support/server_process.hpp"
-#include "tests/support/server_registry.hpp"
-#include "tests/support/test_client.hpp"
+#include "support/payload.hpp"
+#include "support/proc_stats.hpp"
+#include "support/server_process.hpp"
+#include "support/server_registry.hpp"
+#include "support/test_client.hpp"
 
 #include <chrono>
 #include <functional>
@@ -18,6 +19,9 @@
 #include <gtest/gtest.h>
 
 namespace echolab::test {
+
+// The suites use the support library's names as their own.
+using namespace echolab::support;
 
 // So that GoogleTest prints a parameter as its name, not as bytes.
 void PrintTo(const ServerUnderTest& server, std::ostream* out);
@@ -41,9 +45,14 @@ protected:
     ServerProcess& start(const std::vector<std::string>& flags = {});
     ServerProcess& start(const Launch& launch);
 
-    // {"--max-conns", n}, or nothing for a model that serves only one.
+    // {"--max-conns", n} (n capped at the variant's CONN_LIMIT), or
+    // nothing for a model that serves only one.
     std::vector<std::string> max_conns(int n) const;
 
+    // Skips the test, with the reason, where the kernel lacks a feature
+    // the variant needs (NEEDS io_uring). Fixtures that override SetUp
+    // call this first.
+    void SetUp() override;
     void TearDown() override;
 
 private:

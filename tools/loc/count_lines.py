@@ -7,14 +7,30 @@ loop, serve(). The shared core is counted once, apart. Prints Markdown.
 """
 import glob
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "sidebyside"))
 from sidebyside import loop_range  # noqa: E402
 
-VARIANTS = ["iterative", "fork_per_conn", "thread_per_conn", "thread_pool",
-            "select_loop", "epoll_loop"]
+SUBDIR = re.compile(r"^\s*add_subdirectory\((\w+)\)", re.MULTILINE)
+
+
+def registered_variants(root):
+    """The variants in reading order, from the sources (no build needed):
+    the root CMakeLists.txt's add_subdirectory lines whose folder declares
+    itself with echolab_add_variant."""
+    with open(os.path.join(root, "CMakeLists.txt"), encoding="utf-8") as f:
+        folders = SUBDIR.findall(f.read())
+    out = []
+    for folder in folders:
+        path = os.path.join(root, folder, "CMakeLists.txt")
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                if f"echolab_add_variant({folder}" in f.read():
+                    out.append(folder)
+    return out
 
 
 def classify(lines):
@@ -46,7 +62,7 @@ def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "."
     print("| variant | files | code | comment | blank | serve() lines |")
     print("|---|---|---:|---:|---:|---:|")
-    for variant in VARIANTS:
+    for variant in registered_variants(root):
         files = sources(os.path.join(root, variant))
         totals = [0, 0, 0]
         for path in files:

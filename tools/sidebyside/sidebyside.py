@@ -5,8 +5,12 @@ their main loops (or whole files) in two columns with the differing lines
 marked, next to plots of the two from the benchmark report, if one is
 found. The page needs no server and no network: it opens from disk.
 
-  python3 tools/sidebyside/sidebyside.py --root . --out build/docs/sidebyside.html \
-      iterative fork_per_conn thread_per_conn thread_pool select_loop epoll_loop
+  python3 tools/sidebyside/sidebyside.py --root . \
+      --registry build/variants.json --out build/docs/sidebyside.html
+
+The variants, in reading order, and their traits come from the build's
+registry (variants.json, written by CMake from the echolab_add_variant
+calls); names given on the command line pick a subset.
 
 Python 3 standard library only.
 """
@@ -57,13 +61,24 @@ def header_summary(lines):
     return " ".join(words).split(":", 1)[-1].strip()
 
 
-def read_variant(root, name):
+def read_variant(root, name, traits):
     path = os.path.join(root, name, "main.cpp")
     with open(path, encoding="utf-8") as file:
         lines = file.read().rstrip("\n").split("\n")
     first, last = loop_range(lines)
     return {"path": f"{name}/main.cpp", "lines": lines,
-            "loop": [first, last], "summary": header_summary(lines)}
+            "loop": [first, last], "summary": header_summary(lines),
+            "traits": {k: v for k, v in traits.items()
+                       if k not in ("name", "binary")}}
+
+
+def read_registry(path):
+    """[variant] from variants.json, in registration order."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except (OSError, ValueError) as e:
+        sys.exit(f"error: variant registry {path}: {e}")
 
 
 def base_name(name):
@@ -112,18 +127,27 @@ def load_results(root, explicit):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("variants", nargs="+", help="variant folder names")
+    parser.add_argument("variants", nargs="*",
+                        help="variant names (default: every registered one)")
     parser.add_argument("--root", required=True, help="the repository")
+    parser.add_argument("--registry", required=True,
+                        help="the build's variants.json")
     parser.add_argument("--out", required=True, help="the HTML file")
     parser.add_argument("--results", help="a bench.json to plot "
                         "(default: docs/results/, then results/latest/)")
     args = parser.parse_args()
 
-    variants = {name: read_variant(args.root, name) for name in args.variants}
+    known = {v["name"]: v for v in read_registry(args.registry)}
+    unknown = [v for v in args.variants if v not in known]
+    if unknown:
+        sys.exit(f"error: not a registered variant: {', '.join(unknown)}")
+    order = args.variants or list(known)
+    variants = {name: read_variant(args.root, name, known[name])
+                for name in order}
     results = load_results(args.root, args.results)
     with open(os.path.join(HERE, "template.html"), encoding="utf-8") as file:
         template = file.read()
-    data = json.dumps({"order": args.variants, "variants": variants,
+    data = json.dumps({"order": order, "variants": variants,
                        "results": results}, separators=(",", ":"))
     # "</" would end the <script> element early; JSON allows "<\/".
     data = data.replace("</", "<\\/")

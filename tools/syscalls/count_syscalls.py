@@ -12,13 +12,16 @@ kind cancel start-up and shutdown:
   per message    = (calls(2000 msgs) - calls(1000 msgs)) / 1000
 
 Every call of the server process, its threads and its children counts
-(-f). Prints a Markdown table per variant. Needs strace (apt-get install
-strace). Loopback only; each run is bounded.
+(-f). Prints a Markdown table per variant. The variants and their
+--max-conns ceilings come from the build's registry (variants.json,
+written by CMake from the echolab_add_variant calls). Needs strace
+(apt-get install strace). Loopback only; each run is bounded.
 
   python3 tools/syscalls/count_syscalls.py --bin build/bin
   python3 tools/syscalls/count_syscalls.py --bin build/bin epoll_loop
 """
 import argparse
+import json
 import os
 import re
 import signal
@@ -28,8 +31,7 @@ import sys
 import tempfile
 import time
 
-VARIANTS = ["iterative", "fork_per_conn", "thread_per_conn", "thread_pool",
-            "select_loop", "epoll_loop"]
+MAX_CONNS = 64
 MESSAGE = b"m" * 64
 ROW = re.compile(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:(\d+)\s+)?(\w+)\s*$")
 
@@ -59,12 +61,12 @@ def children(pid):
         return []
 
 
-def traced_counts(binary, conns, msgs):
+def traced_counts(binary, max_conns, conns, msgs):
     """{syscall: calls} of one server run under strace -f -c."""
     with tempfile.NamedTemporaryFile(prefix="strace-", suffix=".txt") as out:
         server = subprocess.Popen(
             ["strace", "-f", "-c", "-o", out.name, binary, "--port", "0",
-             "--max-conns", "1" if binary.endswith("iterative") else "64"],
+             "--max-conns", str(max_conns)],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
             line = server.stdout.readline()
@@ -101,20 +103,38 @@ def describe(per):
     return ", ".join(f"{name} {value:.3g}" for name, value in parts)
 
 
+def registry(path):
+    """{name: variant} from variants.json, in registration order."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            return {v["name"]: v for v in json.load(file)}
+    except (OSError, ValueError) as e:
+        sys.exit(f"error: variant registry {path}: {e} (build first)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("variants", nargs="*", default=VARIANTS)
+    parser.add_argument("variants", nargs="*",
+                        help="default: every registered variant")
     parser.add_argument("--bin", default="build/bin")
+    parser.add_argument("--registry", default="build/variants.json")
     args = parser.parse_args()
+    known = registry(args.registry)
+    unknown = [v for v in args.variants if v not in known]
+    if unknown:
+        sys.exit(f"error: not a registered variant: {', '.join(unknown)} "
+                 f"(known: {', '.join(known)})")
     print("| variant | per connection | per message | total per "
           "connection / message |")
     print("|---|---|---|---|")
-    for variant in args.variants:
+    for variant in args.variants or list(known):
         binary = os.path.join(args.bin, variant)
-        conn = per_unit(traced_counts(binary, 100, 1),
-                        traced_counts(binary, 200, 1), 100)
-        msg = per_unit(traced_counts(binary, 1, 1000),
-                       traced_counts(binary, 1, 2000), 1000)
+        limit = known[variant]["conn_limit"]
+        max_conns = min(MAX_CONNS, limit) if limit else MAX_CONNS
+        conn = per_unit(traced_counts(binary, max_conns, 100, 1),
+                        traced_counts(binary, max_conns, 200, 1), 100)
+        msg = per_unit(traced_counts(binary, max_conns, 1, 1000),
+                       traced_counts(binary, max_conns, 1, 2000), 1000)
         print(f"| `{variant}` | {describe(conn)} | {describe(msg)} | "
               f"{sum(conn.values()):.3g} / {sum(msg.values()):.3g} |",
               flush=True)

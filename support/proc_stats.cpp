@@ -1,4 +1,4 @@
-#include "tests/support/proc_stats.hpp"
+#include "support/proc_stats.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-namespace echolab::test {
+namespace echolab::support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -173,4 +173,4 @@ double tree_cpu_seconds(pid_t pid) {
     return total;
 }
 
-}  // namespace echolab::test
+}  // namespace echolab::support

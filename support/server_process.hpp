@@ -1,9 +1,9 @@
-// tests/support/server_process.hpp: runs one server under test as a child
+// support/server_process.hpp: runs one server under test as a child
 // process, learns its address from the ready line, and stops it by PID.
 // It never talks to the server; test_client.hpp does that.
 #pragma once
 
-#include "tests/support/server_registry.hpp"
+#include "support/server_registry.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -12,7 +12,7 @@
 
 #include <sys/types.h>
 
-namespace echolab::test {
+namespace echolab::support {
 
 // How a server process ended, or that it had not yet.
 struct ExitStatus {
@@ -92,4 +92,4 @@ bool parse_ready_line(const std::string& text, std::string& host,
 // that take {port} and cannot be told to pick one.
 std::uint16_t pick_free_port();
 
-}  // namespace echolab::test
+}  // namespace echolab::support

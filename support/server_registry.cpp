@@ -1,17 +1,13 @@
-#include "tests/support/server_registry.hpp"
+#include "support/server_registry.hpp"
 
 #include <cctype>
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
-namespace echolab::test {
+namespace echolab::support {
 namespace {
-
-// Written by cmake/EcholabVariant.cmake: one quoted name per variant.
-constexpr const char* kVariantNames[] = {
-#include "variants.inc"
-};
 
 constexpr std::string_view kPortPlaceholder = "{port}";
 
@@ -20,30 +16,25 @@ std::string env_or(const char* name, const std::string& fallback) {
     return value != nullptr && *value != '\0' ? value : fallback;
 }
 
-Model model_of_variant(std::string_view name) {
-    if (name == "iterative") {
-        return Model::one_at_a_time;
+// A custom server's traits: what the suites must know of its model.
+ServerUnderTest custom_server(const std::string& command) {
+    ServerUnderTest server;
+    server.name = "custom";
+    server.command = command;
+    try {
+        server.model =
+            parse_model(env_or("ECHOLAB_SERVER_MODEL", "per_connection"));
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("ECHOLAB_SERVER_MODEL: ") +
+                                    e.what());
     }
-    if (name == "thread_pool") {
-        return Model::worker_pool;
+    if (server.model == Model::one_at_a_time) {
+        server.conn_limit = 1;
     }
-    return Model::per_connection;
-}
-
-Model parse_model(const std::string& text) {
-    if (text == "one_at_a_time") {
-        return Model::one_at_a_time;
+    if (server.model == Model::worker_pool) {
+        server.pool_flag = "--threads";
     }
-    if (text == "worker_pool") {
-        return Model::worker_pool;
-    }
-    if (text == "per_connection") {
-        return Model::per_connection;
-    }
-    throw std::invalid_argument(
-        "ECHOLAB_SERVER_MODEL must be one_at_a_time, worker_pool or "
-        "per_connection, not '" +
-        text + "'");
+    return server;
 }
 
 // Single quotes keep every byte literal for /bin/sh; a quote inside is
@@ -66,16 +57,11 @@ std::string shell_quote(const std::string& word) {
 std::vector<ServerUnderTest> servers_under_test() {
     std::string command = env_or("ECHOLAB_SERVER_CMD", "");
     if (!command.empty()) {
-        Model model =
-            parse_model(env_or("ECHOLAB_SERVER_MODEL", "per_connection"));
-        return {ServerUnderTest{"custom", "", command, model}};
+        return {custom_server(command)};
     }
-    std::string bin_dir = env_or("ECHOLAB_BIN_DIR", ECHOLAB_BIN_DIR);
     std::vector<ServerUnderTest> servers;
-    for (const char* name : kVariantNames) {
-        std::string binary = bin_dir;
-        binary.append("/").append(name);
-        servers.push_back({name, binary, "", model_of_variant(name)});
+    for (VariantInfo& variant : registered_variants()) {
+        servers.push_back({std::move(variant), ""});
     }
     return servers;
 }
@@ -115,4 +101,4 @@ std::string param_name(const ServerUnderTest& server) {
     return out;
 }
 
-}  // namespace echolab::test
+}  // namespace echolab::support

@@ -1,4 +1,4 @@
-// tests/support/test_client.hpp: a raw TCP client for tests, in which
+// support/test_client.hpp: a raw TCP client for tests, in which
 // every operation has a deadline. It sends and receives concurrently, so a
 // payload larger than the socket buffers never deadlocks against a
 // correct, bounded server (the client's bug, not the server's).
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace echolab::test {
+namespace echolab::support {
 
 using Millis = std::chrono::milliseconds;
 
@@ -104,4 +104,4 @@ std::vector<Received> receive_all(std::vector<TestClient>& clients,
 std::string echo_problem(const std::string& host, std::uint16_t port,
                          std::size_t size, Millis timeout);
 
-}  // namespace echolab::test
+}  // namespace echolab::support

@@ -1,11 +1,11 @@
-#include "tests/support/server_process.hpp"
+#include "support/server_process.hpp"
 
 #include "core/address.hpp"
 #include "core/error.hpp"
 #include "core/fd.hpp"
 #include "core/listen.hpp"
 
-#include "tests/support/test_client.hpp"
+#include "support/test_client.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace echolab::test {
+namespace echolab::support {
 namespace {
 
 using namespace std::chrono_literals;
@@ -322,4 +322,4 @@ std::uint16_t pick_free_port() {
     return port_of(local_address(probe));
 }
 
-}  // namespace echolab::test
+}  // namespace echolab::support

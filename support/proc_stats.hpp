@@ -1,4 +1,4 @@
-// tests/support/proc_stats.hpp: what a server process holds, read from
+// support/proc_stats.hpp: what a server process holds, read from
 // /proc rather than from its logs: descriptors, threads, memory, CPU time,
 // children. Linux only, like the rest of echolab.
 #pragma once
@@ -8,7 +8,7 @@
 
 #include <sys/types.h>
 
-namespace echolab::test {
+namespace echolab::support {
 
 // Entries of /proc/PID/fd; -1 if the process is gone.
 int fd_count(pid_t pid);
@@ -48,4 +48,4 @@ struct Holdings {
 
 Holdings holdings(pid_t pid);
 
-}  // namespace echolab::test
+}  // namespace echolab::support

@@ -1,4 +1,4 @@
-// tests/support/payload.hpp: test payloads and byte-exact comparison.
+// support/payload.hpp: test payloads and byte-exact comparison.
 #pragma once
 
 #include <cstddef>
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace echolab::test {
+namespace echolab::support {
 
 // size pseudo-random bytes, the same for the same seed (so a failure can
 // be replayed), covering every byte value including '\0' and '\n'.
@@ -17,4 +17,4 @@ std::string random_payload(std::size_t size, std::uint32_t seed);
 std::string first_difference(std::string_view expected,
                              std::string_view actual);
 
-}  // namespace echolab::test
+}  // namespace echolab::support

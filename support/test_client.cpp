@@ -1,9 +1,9 @@
-#include "tests/support/test_client.hpp"
+#include "support/test_client.hpp"
 
 #include "core/address.hpp"
 #include "core/error.hpp"
 
-#include "tests/support/payload.hpp"
+#include "support/payload.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,7 +15,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-namespace echolab::test {
+namespace echolab::support {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -309,4 +309,4 @@ std::string echo_problem(const std::string& host, std::uint16_t port,
     return first_difference(payload, got.data);
 }
 
-}  // namespace echolab::test
+}  // namespace echolab::support

@@ -1,9 +1,9 @@
-#include "tests/support/payload.hpp"
+#include "support/payload.hpp"
 
 #include <algorithm>
 #include <random>
 
-namespace echolab::test {
+namespace echolab::support {
 
 std::string random_payload(std::size_t size, std::uint32_t seed) {
     std::mt19937 gen(seed);
@@ -32,4 +32,4 @@ std::string first_difference(std::string_view expected,
     return text;
 }
 
-}  // namespace echolab::test
+}  // namespace echolab::support

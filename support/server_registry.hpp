@@ -1,34 +1,25 @@
-// tests/support/server_registry.hpp: which servers the suites run against:
-// every registered variant, or one server command given by the user.
-// It only names and launches; server_process.hpp runs the process.
+// support/server_registry.hpp: which servers the suites and the harness
+// run against: every registered variant, or one server command given by
+// the user. It only names and launches; server_process.hpp runs it.
 #pragma once
+
+#include "support/variants.hpp"
 
 #include <string>
 #include <vector>
 
-namespace echolab::test {
+namespace echolab::support {
 
-// How a server serves clients, as far as the tests must know: where the
-// model is the lesson, a test asserts the model's limit instead of skipping.
-enum class Model {
-    one_at_a_time,   // iterative: the next client waits for this one
-    worker_pool,     // a fixed set of workers; idle clients pin them
-    per_connection,  // every accepted client is served at once
-};
-
-// One server the suites start: a registered variant binary, or a command
-// line from ECHOLAB_SERVER_CMD.
-struct ServerUnderTest {
-    std::string name;     // a variant folder name, or "custom"
-    std::string binary;   // the executable of a registered variant
+// One server the suites and the harness start: a registered variant, or a
+// command line from ECHOLAB_SERVER_CMD with the traits the user gave.
+struct ServerUnderTest : VariantInfo {
     std::string command;  // a shell command line (custom); may hold {port}
-    Model model = Model::per_connection;
 };
 
 // The servers to test. ECHOLAB_SERVER_CMD set and non-empty: one entry
 // named "custom" (its model from ECHOLAB_SERVER_MODEL: one_at_a_time,
-// worker_pool or per_connection, the default). Otherwise every variant in
-// the registry, found in ECHOLAB_BIN_DIR (default: the build's bin folder).
+// per_connection, the default, worker_pool, sized by --threads, or
+// event_loop). Otherwise every registered variant (variants.hpp).
 std::vector<ServerUnderTest> servers_under_test();
 
 // The argv that starts server on port (a number, or anything a test wants
@@ -47,4 +38,4 @@ bool takes_port_placeholder(const ServerUnderTest& server);
 // parameter names must be.
 std::string param_name(const ServerUnderTest& server);
 
-}  // namespace echolab::test
+}  // namespace echolab::support
