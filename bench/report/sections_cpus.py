@@ -53,7 +53,8 @@ def one_core_note(res):
     scaled = len(sets) > 1
     return (f"> **One server CPU.** Every server ran on CPU {sets[0][0]}, "
             f"so {named} {'was' if len(models) == 1 else 'were'} measured "
-            "on one core: their threads or processes take turns on it. "
+            f"on one core: {'its' if len(models) == 1 else 'their'} "
+            "threads or processes take turns on it. "
             "The figures show what the model costs per message and what "
             "its coordination adds, not what spreading clients over cores "
             "gains; a model built to scale looks no faster than its "
