@@ -3,12 +3,12 @@
 #include "core/error.hpp"
 
 #include "bench/loadgen/cpu.hpp"
+#include "support/fd_limit.hpp"
 
 #include <algorithm>
 #include <cerrno>
 
 #include <sys/prctl.h>
-#include <sys/resource.h>
 
 namespace echolab::harness {
 namespace {
@@ -57,17 +57,12 @@ void pin(const HarnessOptions& opts, Preflight& out) {
 
 void raise_descriptors(const HarnessOptions& opts, Preflight& out) {
     long need = descriptors_needed(largest_point(opts));
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
-        limit.rlim_cur < static_cast<rlim_t>(need)) {
-        limit.rlim_cur = std::min(static_cast<rlim_t>(need), limit.rlim_max);
-        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-            out.problems.push_back("setrlimit(RLIMIT_NOFILE): " +
-                                   error_text(errno));
-        }
+    try {
+        out.descriptors = support::raise_descriptor_limit(need);
+    } catch (const SetupError& e) {
+        out.problems.push_back(e.what());
+        out.descriptors = support::descriptor_limit();
     }
-    ::getrlimit(RLIMIT_NOFILE, &limit);
-    out.descriptors = static_cast<long>(limit.rlim_cur);
     if (out.descriptors < need) {
         out.problems.push_back(
             "RLIMIT_NOFILE is " + std::to_string(out.descriptors) +

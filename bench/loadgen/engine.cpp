@@ -6,6 +6,7 @@
 #include "bench/loadgen/connect_worker.hpp"
 #include "bench/loadgen/cpu.hpp"
 #include "bench/loadgen/stream_worker.hpp"
+#include "support/fd_limit.hpp"
 
 #include <algorithm>
 #include <barrier>
@@ -17,8 +18,6 @@
 #include <thread>
 #include <vector>
 
-#include <sys/resource.h>
-
 namespace echolab::loadgen {
 namespace {
 
@@ -27,14 +26,9 @@ constexpr Nanos kProgressInterval = kNanosPerSecond;
 // Each connection needs a descriptor; raise the soft limit as far as the
 // hard one allows rather than fail at connection 1020.
 void ensure_descriptors(const RunConfig& config) {
-    auto need = static_cast<rlim_t>(config.connections) +
-                static_cast<rlim_t>(4 * config.threads) + 32;
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= need) {
-        return;
-    }
-    limit.rlim_cur = std::min(need, limit.rlim_max);
-    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < need) {
+    long need = static_cast<long>(config.connections) +
+                static_cast<long>(4 * config.threads) + 32;
+    if (support::raise_descriptor_limit(need) < need) {
         throw SetupError(EMFILE, "setrlimit(RLIMIT_NOFILE) to " +
                                      std::to_string(need) + " descriptors");
     }

@@ -180,7 +180,9 @@ INSTANTIATE_TEST_SUITE_P(Models, BadInput, ::testing::ValuesIn(all_variants()),
 class SelectStart : public BadInput {};
 
 TEST_P(SelectStart, ListenerPastFdSetSizeIsASetupError) {
-    raise_fd_limit();
+    if (std::string why = descriptors_missing(FD_SETSIZE + 200); !why.empty()) {
+        GTEST_SKIP() << why;
+    }
     std::string prefix =
         "bash -c 'for fd in $(seq 3 " + std::to_string(FD_SETSIZE + 76) +
         "); do eval \"exec $fd</dev/null\"; done; exec \"$@\"' _";

@@ -1,5 +1,6 @@
 #include "tests/reliability/reliability.hpp"
 
+#include "support/fd_limit.hpp"
 #include "support/proc_stats.hpp"
 
 #include <algorithm>
@@ -32,6 +33,15 @@ bool serves_many(const ServerUnderTest& server) {
 
 bool waits_in_select(const ServerUnderTest& server) {
     return server.waits_in == "pselect6" || server.waits_in == "select";
+}
+
+std::string descriptors_missing(long count) {
+    long limit = raise_descriptor_limit(count);
+    if (limit >= count) {
+        return "";
+    }
+    return "RLIMIT_NOFILE hard limit " + std::to_string(limit) + " < " +
+           std::to_string(count) + " (raise it, e.g. ulimit -Hn 20000)";
 }
 
 bool long_run() {

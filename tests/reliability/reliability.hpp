@@ -43,6 +43,11 @@ T sized(T ci, T on_demand) {
 // "finished 998 of 1000, failed 2, parked 0: <first failures>".
 std::string describe(const SwarmStats& stats);
 
+// Raises the descriptor limit to count for the test and the servers it
+// starts (support/fd_limit.hpp); "" when it is in force, else why not,
+// for GTEST_SKIP (the hard limit is lower).
+std::string descriptors_missing(long count);
+
 // The path of a tool on PATH, or "" (tests that need one skip without it).
 std::string find_tool(const std::string& name);
 

@@ -19,15 +19,6 @@ using namespace std::chrono_literals;
 constexpr std::size_t kMessage = 64;
 constexpr Millis kRunBound = 90s;
 
-// Needs this many descriptors in the test and in the server it starts.
-void need_descriptors(long count) {
-    long limit = raise_fd_limit();
-    if (limit < count) {
-        GTEST_SKIP() << "RLIMIT_NOFILE hard limit " << limit << " < " << count
-                     << " (raise it, e.g. ulimit -Hn 20000)";
-    }
-}
-
 // n clients connect, each does two verified round trips and parks, so
 // that all of them are connected at once; then the server's holdings are
 // read, and every client does one more round trip and half-closes.
@@ -63,7 +54,9 @@ class ScaleHold : public ServerTest {};
 TEST_P(ScaleHold, HoldsEveryClientAtOnceWithVerifiedEchoes) {
     // An event loop holds a client in a buffer, not a stack or a process.
     int n = server().model == Model::event_loop ? 10000 : 1000;
-    need_descriptors(n + 200);
+    if (std::string why = descriptors_missing(n + 200); !why.empty()) {
+        GTEST_SKIP() << why;
+    }
     ServerProcess& srv =
         start({"--max-conns", std::to_string(n), "--backlog", "4096"});
     hold_all_at_once(srv, n, server().name);
@@ -88,7 +81,9 @@ TEST_P(ScaleInTurn, ServesAThousandClientsInTurn) {
     // a thousand on demand (ECHOLAB_LONG=1) and 300 in CI.
     const bool pool = server().model == Model::worker_pool;
     const int kClients = pool ? 1000 : sized(300, 1000);
-    need_descriptors(kClients + 200);
+    if (std::string why = descriptors_missing(kClients + 200); !why.empty()) {
+        GTEST_SKIP() << why;
+    }
     // A pool is bounded by its workers; the others by --max-conns 100, so
     // that most clients wait (one at a time takes no flag).
     std::vector<std::string> flags{"--backlog", "4096"};
@@ -128,7 +123,9 @@ class SelectBeyondFdSetSize : public ServerTest {};
 
 TEST_P(SelectBeyondFdSetSize, ServesTheRestAsTheFirstLeave) {
     constexpr int kClients = FD_SETSIZE + 100;
-    need_descriptors(kClients + 200);
+    if (std::string why = descriptors_missing(kClients + 200); !why.empty()) {
+        GTEST_SKIP() << why;
+    }
     ServerProcess& srv = start({"--backlog", "4096"});
     Swarm swarm(srv.client_host(), srv.port());
     for (int i = 0; i < kClients; ++i) {

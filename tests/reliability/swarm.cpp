@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 namespace echolab::test {
@@ -477,15 +476,6 @@ void fill_pattern(std::uint64_t seed, std::uint64_t offset, char* out,
             out[i] = static_cast<char>(word >> (8 * b));
         }
     }
-}
-
-long raise_fd_limit() {
-    rlimit limit{};
-    ::getrlimit(RLIMIT_NOFILE, &limit);
-    limit.rlim_cur = limit.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-    ::getrlimit(RLIMIT_NOFILE, &limit);
-    return static_cast<long>(limit.rlim_cur);
 }
 
 }  // namespace echolab::test

@@ -106,8 +106,4 @@ private:
 void fill_pattern(std::uint64_t seed, std::uint64_t offset, char* out,
                   std::size_t n);
 
-// Raises RLIMIT_NOFILE to its hard limit (children inherit it); returns
-// the soft limit now in force.
-long raise_fd_limit();
-
 }  // namespace echolab::test
