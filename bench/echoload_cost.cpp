@@ -1,15 +1,15 @@
-// echoload_cost: what echoload costs compared with the floor client, the
+// echoload_cost: what echoload costs compared with the reference client, the
 // least a closed-loop echo client can do. Not a test: a benchmark whose
 // figures go into docs/echoload.md.
 //
 // It starts one server pinned to --server-cpu, then for each connection
-// count runs floor_client and echoload in turn (the order alternating per
+// count runs reference_client and echoload in turn (the order alternating per
 // repetition), each pinned to --client-cpu, with 64-byte messages. Each
 // client reports its round trips and its own CPU time over the same
 // measurement window; the server's CPU share comes from /proc. Prints a
 // Markdown table of the medians and the ratios the issue sets goals for:
-// echoload rate / floor rate (goal >= 0.95) and echoload CPU per round
-// trip / floor CPU per round trip (goal <= 1.1).
+// echoload rate / reference rate (goal >= 0.95) and echoload CPU per round
+// trip / reference CPU per round trip (goal <= 1.1).
 #include "core/error.hpp"
 #include "core/fd.hpp"
 #include "core/options.hpp"
@@ -138,9 +138,9 @@ double field(const std::string& line, const std::string& key) {
     return std::stod(line.substr(at + key.size() + 1));
 }
 
-Sample run_floor(const Options& o, int port, int conns) {
+Sample run_reference(const Options& o, int port, int conns) {
     std::string line = run_client(
-        {o.bin_dir + "/floor_client", "--port", std::to_string(port),
+        {o.bin_dir + "/reference_client", "--port", std::to_string(port),
          "--connections", std::to_string(conns), "--size",
          std::to_string(o.size), "--warmup", std::to_string(o.warmup_s),
          "--duration", std::to_string(o.duration_s)},
@@ -182,7 +182,7 @@ Sample measure(const Run& client, pid_t server) {
     return s;
 }
 
-void report_row(int conns, const std::vector<Sample>& floor,
+void report_row(int conns, const std::vector<Sample>& reference,
                 const std::vector<Sample>& load) {
     auto pick = [](const std::vector<Sample>& v, double Sample::*m) {
         std::vector<double> x;
@@ -191,20 +191,21 @@ void report_row(int conns, const std::vector<Sample>& floor,
         }
         return median(x);
     };
-    double fr = pick(floor, &Sample::rate), lr = pick(load, &Sample::rate);
-    double fc = pick(floor, &Sample::cpu_us), lc = pick(load, &Sample::cpu_us);
+    double fr = pick(reference, &Sample::rate), lr = pick(load, &Sample::rate);
+    double fc = pick(reference, &Sample::cpu_us),
+           lc = pick(load, &Sample::cpu_us);
     std::printf(
         "| %d | %.0f | %.0f | %.3f | %.2f | %.2f | %.3f | %.0f %% / "
         "%.0f %% |\n",
         conns, fr, lr, lr / fr, fc, lc, lc / fc,
-        pick(floor, &Sample::server_load) * 100,
+        pick(reference, &Sample::server_load) * 100,
         pick(load, &Sample::server_load) * 100);
-    for (std::size_t i = 0; i < floor.size(); ++i) {
+    for (std::size_t i = 0; i < reference.size(); ++i) {
         std::fprintf(stderr,
-                     "conns %d rep %zu: floor %.0f/s %.2f us, "
+                     "conns %d rep %zu: reference %.0f/s %.2f us, "
                      "echoload %.0f/s %.2f us\n",
-                     conns, i + 1, floor[i].rate, floor[i].cpu_us, load[i].rate,
-                     load[i].cpu_us);
+                     conns, i + 1, reference[i].rate, reference[i].cpu_us,
+                     load[i].rate, load[i].cpu_us);
     }
 }
 
@@ -214,24 +215,24 @@ void run_all(const Options& o) {
     std::string ready = read_line(server.out);
     int port = std::stoi(ready.substr(ready.rfind(':') + 1));
     std::printf(
-        "| connections | floor msg/s | echoload msg/s | rate ratio "
-        "| floor CPU-us/msg | echoload CPU-us/msg | CPU ratio | "
-        "server CPU (floor / echoload) |\n|---|---|---|---|---|---|"
+        "| connections | reference msg/s | echoload msg/s | rate ratio "
+        "| reference CPU-us/msg | echoload CPU-us/msg | CPU ratio | "
+        "server CPU (reference / echoload) |\n|---|---|---|---|---|---|"
         "---|---|\n");
     for (int conns : o.conns) {
-        std::vector<Sample> floor, load;
+        std::vector<Sample> reference, load;
         for (int rep = 0; rep < o.reps; ++rep) {
-            auto f = [&] { return run_floor(o, port, conns); };
+            auto f = [&] { return run_reference(o, port, conns); };
             auto e = [&] { return run_echoload(o, port, conns); };
             if (rep % 2 == 0) {
-                floor.push_back(measure(f, server.pid));
+                reference.push_back(measure(f, server.pid));
                 load.push_back(measure(e, server.pid));
             } else {
                 load.push_back(measure(e, server.pid));
-                floor.push_back(measure(f, server.pid));
+                reference.push_back(measure(f, server.pid));
             }
         }
-        report_row(conns, floor, load);
+        report_row(conns, reference, load);
     }
     ::kill(server.pid, SIGTERM);
     ::waitpid(server.pid, nullptr, 0);
@@ -241,7 +242,7 @@ void run_all(const Options& o) {
 
 int main(int argc, char** argv) {
     Options o;
-    CLI::App app{"echoload_cost: echoload against the floor client"};
+    CLI::App app{"echoload_cost: echoload against the reference client"};
     app.add_option("--bin-dir", o.bin_dir)->capture_default_str();
     app.add_option("--server", o.server, "Server binary in --bin-dir")
         ->capture_default_str();

@@ -1,15 +1,18 @@
 #include "support/payload.hpp"
 
+#include "support/pattern.hpp"
+
 #include <algorithm>
-#include <random>
 
 namespace echolab::support {
 
 std::string random_payload(std::size_t size, std::uint32_t seed) {
-    std::mt19937 gen(seed);
-    std::string out(size, '\0');
-    for (char& c : out) {
-        c = static_cast<char>(gen() & 0xffU);
+    const Pattern& pattern = shared_pattern();
+    std::string out;
+    out.reserve(size);
+    while (out.size() < size) {
+        std::size_t n = std::min(size - out.size(), Pattern::kMaxWindow);
+        out.append(pattern.at(seed, out.size()), n);
     }
     return out;
 }

@@ -8,8 +8,9 @@
 
 namespace echolab::support {
 
-// size pseudo-random bytes, the same for the same seed (so a failure can
-// be replayed), covering every byte value including '\0' and '\n'.
+// size bytes of the shared Pattern's stream `seed` (pattern.hpp): the same
+// for the same seed (so a failure can be replayed), covering every byte
+// value including '\0' and '\n'.
 std::string random_payload(std::size_t size, std::uint32_t seed);
 
 // "" if the two are equal; otherwise both lengths and the offset of the

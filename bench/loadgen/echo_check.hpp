@@ -3,7 +3,7 @@
 // was sent. Both loop engines call it on each read.
 #pragma once
 
-#include "bench/loadgen/pattern.hpp"
+#include "support/pattern.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +11,10 @@
 #include <string>
 
 namespace echolab::loadgen {
+
+// The byte stream lives in echolab::support, shared with the tests.
+using support::Pattern;
+using support::shared_pattern;
 
 // Where one connection's echo stands.
 struct EchoPosition {

@@ -9,14 +9,18 @@
 #include "bench/loadgen/clock.hpp"
 #include "bench/loadgen/config.hpp"
 #include "bench/loadgen/event_loop.hpp"
-#include "bench/loadgen/pattern.hpp"
 #include "bench/loadgen/result.hpp"
+#include "support/pattern.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <string>
 
 namespace echolab::loadgen {
+
+// The byte stream lives in echolab::support, shared with the tests.
+using support::Pattern;
+using support::shared_pattern;
 
 // The run's timetable, fixed once every thread has its connections.
 struct Timeline {

@@ -173,7 +173,7 @@ TEST(Engine, NothingListeningThrowsNamingTheAddress) {
 }
 
 TEST(Engine, WorksOverIpv6) {
-    auto server = start_server("floor_server", {"--host", "::1"});
+    auto server = start_server("reference_server", {"--host", "::1"});
     RunConfig c = config_for(*server);
     ASSERT_EQ(c.host, "::1");
     c.connections = 2;

@@ -1,6 +1,6 @@
 // Pattern: the byte stream every connection sends, and the check of an
 // echo against it.
-#include "bench/loadgen/pattern.hpp"
+#include "support/pattern.hpp"
 
 #include <cstring>
 #include <string>
@@ -9,8 +9,8 @@
 
 namespace {
 
-using echolab::loadgen::Pattern;
-using echolab::loadgen::shared_pattern;
+using echolab::support::Pattern;
+using echolab::support::shared_pattern;
 
 std::string window(std::uint64_t stream, std::uint64_t offset, std::size_t n) {
     return std::string(shared_pattern().at(stream, offset), n);

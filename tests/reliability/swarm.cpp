@@ -3,6 +3,8 @@
 #include "core/error.hpp"
 #include "core/fd.hpp"
 
+#include "support/pattern.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -18,10 +20,13 @@ namespace echolab::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using support::Pattern;
+using support::shared_pattern;
 using namespace std::chrono_literals;
 
-constexpr std::size_t kRecvChunk = 64 * 1024;
-constexpr std::size_t kSendChunk = 256 * 1024;
+// A chunk is sent from, and checked against, one window of the pattern.
+constexpr std::size_t kRecvChunk = Pattern::kMaxWindow;
+constexpr std::size_t kSendChunk = Pattern::kMaxWindow;
 constexpr std::size_t kFailuresKept = 10;
 // Reads per wake-up and client, so one fast client cannot starve the rest.
 constexpr int kReadsPerWake = 4;
@@ -81,9 +86,8 @@ struct Swarm::Impl {
     int connecting = 0;
     bool more_to_come = false;
     SwarmStats stats;
-    std::array<char, kSendChunk> send_buf{};
+    const Pattern& pattern = shared_pattern();
     std::array<char, kRecvChunk> recv_buf{};
-    std::array<char, kRecvChunk> expect_buf{};
 
     void watch(Conn& c, std::uint32_t events, std::size_t index) {
         if (c.interest == events) {
@@ -192,11 +196,10 @@ struct Swarm::Impl {
         while (c.sent < limit) {
             c.rng = splitmix(c.rng);
             std::size_t chunk = 1 + c.rng % c.plan.max_chunk;
-            chunk = std::min({chunk, send_buf.size(),
-                              static_cast<std::size_t>(limit - c.sent)});
-            fill_pattern(c.plan.seed, c.sent, send_buf.data(), chunk);
-            ssize_t n =
-                ::send(c.sock.get(), send_buf.data(), chunk, MSG_NOSIGNAL);
+            chunk = std::min(
+                {chunk, kSendChunk, static_cast<std::size_t>(limit - c.sent)});
+            ssize_t n = ::send(c.sock.get(), pattern.at(c.plan.seed, c.sent),
+                               chunk, MSG_NOSIGNAL);
             if (n < 0) {
                 if (errno == EAGAIN || errno == EINTR) {
                     c.blocked = errno == EAGAIN;
@@ -238,14 +241,11 @@ struct Swarm::Impl {
                 fail(c, "more bytes came back than were sent");
                 return false;
             }
-            fill_pattern(c.plan.seed, c.received, expect_buf.data(), got);
-            if (std::memcmp(expect_buf.data(), recv_buf.data(), got) != 0) {
-                auto at = std::mismatch(recv_buf.begin(), recv_buf.begin() + n,
-                                        expect_buf.begin());
+            std::size_t good = pattern.first_mismatch(c.plan.seed, c.received,
+                                                      recv_buf.data(), got);
+            if (good != got) {
                 fail(c, "echo differs at offset " +
-                            std::to_string(c.received +
-                                           static_cast<std::uint64_t>(
-                                               at.first - recv_buf.begin())));
+                            std::to_string(c.received + good));
                 return false;
             }
             c.received += got;
@@ -463,19 +463,6 @@ int Swarm::waiting_for_echo() const {
         impl_->conns.begin(), impl_->conns.end(), [](const auto& c) {
             return c->state == State::active && c->received < c->sent;
         }));
-}
-
-void fill_pattern(std::uint64_t seed, std::uint64_t offset, char* out,
-                  std::size_t n) {
-    std::uint64_t base = splitmix(seed) * 0x2545f4914f6cdd1dULL;
-    for (std::size_t i = 0; i < n;) {
-        std::uint64_t at = offset + i;
-        std::uint64_t word = splitmix(base + at / 8);
-        for (unsigned b = static_cast<unsigned>(at % 8); b < 8 && i < n;
-             ++b, ++i) {
-            out[i] = static_cast<char>(word >> (8 * b));
-        }
-    }
 }
 
 }  // namespace echolab::test

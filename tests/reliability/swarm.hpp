@@ -102,8 +102,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// The byte at offset in the stream of the client with this seed.
-void fill_pattern(std::uint64_t seed, std::uint64_t offset, char* out,
-                  std::size_t n);
-
 }  // namespace echolab::test

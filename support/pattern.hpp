@@ -1,13 +1,14 @@
-// bench/loadgen/pattern.hpp: Pattern, the known byte stream each connection
+// support/pattern.hpp: Pattern, the known byte stream each connection
 // sends, so that every echoed byte is checked for content and order without
-// keeping a copy of what was sent. It does no I/O.
+// keeping a copy of what was sent: the one pattern of the load generator,
+// the reliability swarm and the tests' payloads. It does no I/O.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-namespace echolab::loadgen {
+namespace echolab::support {
 
 // Stream s is an endless pseudo-random byte sequence with period kPeriod,
 // each stream starting at its own phase. Any window of up to kMaxWindow
@@ -44,4 +45,4 @@ private:
 // The one table every connection uses.
 const Pattern& shared_pattern();
 
-}  // namespace echolab::loadgen
+}  // namespace echolab::support

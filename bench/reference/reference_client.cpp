@@ -1,4 +1,4 @@
-// floor_client: the least a closed-loop echo client can do, as the
+// reference_client: the least a closed-loop echo client can do, as the
 // reference echoload's cost is measured against (docs/echoload.md).
 //
 // One thread, level-triggered epoll, batches of 512 events, one recv of up
@@ -129,7 +129,8 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
     Options o;
-    CLI::App app{"floor_client: minimal closed-loop echo client (reference)"};
+    CLI::App app{
+        "reference_client: minimal closed-loop echo client (reference)"};
     app.add_option("--host", o.host)->capture_default_str();
     app.add_option("--port", o.port)->capture_default_str();
     app.add_option("--connections", o.connections)

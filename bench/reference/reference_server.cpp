@@ -1,4 +1,4 @@
-// floor_server: the least a single-threaded epoll echo server can do, the
+// reference_server: the least a single-threaded epoll echo server can do, the
 // stand-in server for measuring echoload's cost (docs/echoload.md).
 //
 // Level-triggered epoll, batches of 512 events, one recv of up to 64 KiB
@@ -35,9 +35,9 @@ struct Conn {
     std::string unsent;  // only after a short send
 };
 
-class FloorServer {
+class ReferenceServer {
 public:
-    explicit FloorServer(Fd listener)
+    explicit ReferenceServer(Fd listener)
         : listener_(std::move(listener)),
           epoll_(::epoll_create1(EPOLL_CLOEXEC)),
           buffer_(kReadBytes) {
@@ -126,7 +126,7 @@ private:
 int main(int argc, char** argv) {
     ServerOptions opts;
     int cpu = -1;
-    CLI::App app{"floor_server: minimal epoll echo server (reference)"};
+    CLI::App app{"reference_server: minimal epoll echo server (reference)"};
     app.add_option("--host", opts.host)->capture_default_str();
     app.add_option("--port", opts.port)->capture_default_str();
     app.add_option("--cpu", cpu, "Pin to this CPU")->capture_default_str();
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        FloorServer server(start_listening(opts));
+        ReferenceServer server(start_listening(opts));
         server.serve();
     } catch (const std::exception& error) {
         return report_setup_error(error);

@@ -1,8 +1,8 @@
-#include "bench/loadgen/pattern.hpp"
+#include "support/pattern.hpp"
 
 #include <cstring>
 
-namespace echolab::loadgen {
+namespace echolab::support {
 
 Pattern::Pattern() : table_(kPeriod + kMaxWindow) {
     // xorshift64: cheap, deterministic, and no byte value is favoured.
@@ -38,4 +38,4 @@ const Pattern& shared_pattern() {
     return pattern;
 }
 
-}  // namespace echolab::loadgen
+}  // namespace echolab::support
