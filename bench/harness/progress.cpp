@@ -43,6 +43,19 @@ std::string outcome(const benchmark::BenchmarkReporter::Run& run) {
     return "ok";
 }
 
+// "echo/epoll_loop/conns:100/bytes:64" -> "epoll_loop" and
+// "conns:100 bytes:64".
+std::pair<std::string, std::string> what_and_point(const std::string& name) {
+    std::string what = name.substr(name.find('/') + 1);
+    std::string point;
+    if (auto slash = what.find('/'); slash != std::string::npos) {
+        point = what.substr(slash + 1);
+        what.resize(slash);
+        std::replace(point.begin(), point.end(), '/', ' ');
+    }
+    return {what, point};
+}
+
 }  // namespace
 
 double planned_seconds(const BenchSpec& spec, const HarnessOptions& opts) {
@@ -86,6 +99,8 @@ ProgressReporter::ProgressReporter(benchmark::BenchmarkReporter& inner,
       out_(out),
       start_(std::chrono::steady_clock::now()) {
     for (const BenchSpec& spec : round_) {
+        auto width = what_and_point(spec.name).second.size();
+        point_width_ = std::max(point_width_, static_cast<int>(width));
         planned_s_.push_back(planned_seconds(spec, opts));
         planned_total_s_ += planned_s_.back() * rounds_;
     }
@@ -117,23 +132,16 @@ void ProgressReporter::ReportRuns(const std::vector<Run>& runs) {
         std::chrono::steady_clock::now() - start_;
     double left = elapsed.count() *
                   (planned_total_s_ - planned_done_s_) / planned_done_s_;
-    // "echo/epoll_loop/conns:100/bytes:64": scenario, what, point.
     std::string scenario = spec.name.substr(0, spec.name.find('/'));
-    std::string what = spec.name.substr(scenario.size() + 1);
-    std::string point;
-    if (auto slash = what.find('/'); slash != std::string::npos) {
-        point = what.substr(slash + 1);
-        what.resize(slash);
-        std::replace(point.begin(), point.end(), '/', ' ');
-    }
+    auto [what, point] = what_and_point(spec.name);
     std::size_t total = round_.size() * static_cast<std::size_t>(rounds_);
     char head[32];
     std::snprintf(head, sizeof head, "[%*zu/%zu] ",
                   static_cast<int>(std::to_string(total).size()), done_,
                   total);
     char middle[160];
-    std::snprintf(middle, sizeof middle, "%-8s %-18s %-20s round %zu/%d  ",
-                  scenario.c_str(), what.c_str(), point.c_str(),
+    std::snprintf(middle, sizeof middle, "%-8s %-18s %-*s  round %zu/%d  ",
+                  scenario.c_str(), what.c_str(), point_width_, point.c_str(),
                   (done_ - 1) / round_.size() + 1, rounds_);
     out_ << head << middle << outcome(runs.front());
     if (done_ < total) {

@@ -35,6 +35,7 @@ private:
     std::vector<double> planned_s_;  // per spec of the round
     double planned_total_s_ = 0;
     double planned_done_s_ = 0;
+    int point_width_ = 0;  // the longest "conns:100 bytes:64" of the round
     int rounds_;
     std::size_t done_ = 0;
     std::ostream& out_;
