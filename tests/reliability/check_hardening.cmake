@@ -1,13 +1,16 @@
 # Checks compile_commands.json: every server and core source is compiled
 # with -D_FORTIFY_SOURCE=2, optimisation (fortify needs it) and -Werror.
-# Run: cmake -DDB=<build>/compile_commands.json -P check_hardening.cmake
+# Run: cmake -DDB=<build>/compile_commands.json -DVARIANTS="a;b"
+#          -P check_hardening.cmake
+# VARIANTS is the registry's list of variant folders (ECHOLAB_VARIANTS).
+list(JOIN VARIANTS "|" folders)
 file(READ "${DB}" json)
 string(JSON count LENGTH "${json}")
 math(EXPR last "${count} - 1")
 set(checked 0)
 foreach(i RANGE ${last})
     string(JSON file GET "${json}" ${i} file)
-    if(NOT file MATCHES "/(core|iterative|fork_per_conn|thread_per_conn|thread_pool|select_loop|epoll_loop)/[a-z_]+\\.cpp$")
+    if(NOT file MATCHES "/(core|${folders})/[a-z_]+\\.cpp$")
         continue()
     endif()
     string(JSON command GET "${json}" ${i} command)
