@@ -86,8 +86,8 @@ Opened open_idle(const PinnedServer& server, int k) {
 void measure_cost(benchmark::State& state, const BenchSpec& spec,
                   const Env& env) {
     std::vector<std::string> flags = server_flags(spec);
-    PinnedServer server(spec.server, flags, env.opts.server_cpu,
-                        env.opts.client_cpu);
+    PinnedServer server(spec.server, flags, server_cpus_of(spec, env),
+                        env.opts.client_cpus);
     // One finished client first, so lazy start-up costs are not charged
     // to the idle connections.
     std::string problem =

@@ -58,8 +58,8 @@ bool measure(benchmark::State& state, const BenchSpec& spec,
              loadgen::RunResult& result, ServerEnd& end, ServerSnapshot& peak) {
     std::vector<std::string> flags = server_flags(spec);
     state.SetLabel(joined(flags));
-    PinnedServer server(spec.server, flags, env.opts.server_cpu,
-                        env.opts.client_cpu);
+    PinnedServer server(spec.server, flags, server_cpus_of(spec, env),
+                        env.opts.client_cpus);
     loadgen::RunConfig config = base;
     config.host = server.host();
     config.port = server.port();
@@ -100,6 +100,14 @@ void set_peak(benchmark::State& state, const ServerSnapshot& peak) {
 
 }  // namespace
 
+CpuSet server_cpus_of(const BenchSpec& spec, const Env& env) {
+    if (!env.preflight.pinned) {
+        return env.opts.client_cpus;  // equal sets: nothing is pinned
+    }
+    return spec.server_cpus.empty() ? env.opts.server_cpu_sets.front()
+                                    : spec.server_cpus;
+}
+
 loadgen::RunConfig throughput_config(const std::string& host,
                                      std::uint16_t port, const BenchSpec& spec,
                                      const Env& env) {
@@ -116,7 +124,13 @@ loadgen::RunConfig throughput_config(const std::string& host,
     config.warmup_s = std::max(env.opts.warmup_s, conns / 1000);
     config.stall_timeout_s = std::max(config.stall_timeout_s, conns / 100);
     config.duration_s = env.opts.duration_s;
-    config.cpu = env.preflight.pinned ? env.opts.client_cpu : -1;
+    // One loop thread per client CPU: the threads inherit this thread's
+    // mask (the client set), and the kernel spreads them over it.
+    auto client_cpus = static_cast<int>(env.opts.client_cpus.size());
+    config.threads = std::clamp(client_cpus, 1, spec.conns);
+    config.cpu = env.preflight.pinned && client_cpus == 1
+                     ? env.opts.client_cpu
+                     : -1;
     return config;
 }
 

@@ -3,17 +3,20 @@
 // on the other; each benchmark is registered once per round, and within
 // a round every variant is visited in turn, so that the drift of a shared
 // machine spreads over all models instead of masquerading as a
-// difference between them. The medians come from RoundsReporter.
+// difference between them. The medians come from RoundsReporter; one
+// readable line per point goes to stderr (ProgressReporter).
 #include "bench/harness/aggregate.hpp"
 #include "bench/harness/options.hpp"
 #include "bench/harness/plan.hpp"
 #include "bench/harness/preflight.hpp"
+#include "bench/harness/progress.hpp"
 #include "bench/harness/scenarios.hpp"
 #include "bench/harness/server_run.hpp"
 #include "bench/loadgen/machine.hpp"
 
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,7 @@ using namespace echolab::harness;
 void run_spec(benchmark::State& state, const BenchSpec& spec, const Env& env) {
     switch (spec.scenario) {
         case Scenario::throughput:
+        case Scenario::scaling:
             return run_echo(state, spec, env);
         case Scenario::accept:
             return run_accept(state, spec, env);
@@ -78,16 +82,29 @@ void add_context(const HarnessOptions& opts, const Preflight& pre, int argc,
     benchmark::AddCustomContext("echolab_cpus_online",
                                 std::to_string(machine.cpus_online));
     benchmark::AddCustomContext("echolab_compiler", "g++ " __VERSION__);
+    std::string server_sets;
+    for (const CpuSet& set : opts.server_cpu_sets) {
+        server_sets.append(server_sets.empty() ? "" : " | ")
+            .append(cpu_list_text(set));
+    }
+    benchmark::AddCustomContext("echolab_server_cpus", server_sets);
+    benchmark::AddCustomContext("echolab_client_cpus",
+                                cpu_list_text(opts.client_cpus));
     benchmark::AddCustomContext(
         "echolab_pinning",
-        pre.pinned
-            ? "servers on CPU " + std::to_string(opts.server_cpu) +
-                  ", load generator on CPU " + std::to_string(opts.client_cpu)
-            : "NOT PINNED");
+        pre.pinned ? "servers on CPUs " +
+                         cpu_list_text(opts.server_cpu_sets.front()) +
+                         ", load generator on CPUs " +
+                         cpu_list_text(opts.client_cpus)
+                   : "NOT PINNED");
+    for (const ExternalServer& e : opts.external) {
+        benchmark::AddCustomContext("echolab_external_" + e.name, e.command);
+    }
     benchmark::AddCustomContext("echolab_rounds", std::to_string(opts.rounds));
-    benchmark::AddCustomContext(
-        "echolab_window", std::to_string(opts.warmup_s) + " s warm-up, " +
-                              std::to_string(opts.duration_s) + " s measured");
+    std::ostringstream window;
+    window << opts.warmup_s << " s warm-up, " << opts.duration_s
+           << " s measured";
+    benchmark::AddCustomContext("echolab_window", window.str());
     std::string problems;
     for (const std::string& p : pre.problems) {
         problems.append(problems.empty() ? "" : " | ").append(p);
@@ -109,11 +126,16 @@ bool has_out_file(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
     HarnessOptions opts;
     std::vector<std::string> rest;
-    CLI::App usage{"echo_bench"};
     try {
         rest = parse_options(argc, argv, opts);
     } catch (const CLI::ParseError& e) {
-        return usage.exit(e);
+        // The same flags on a fresh app, so that --help lists them all.
+        CLI::App usage;
+        HarnessOptions ignored;
+        add_harness_flags(usage, ignored);
+        // CLI11's own codes (105 for a bad value) would break the
+        // contract's usage-error status 2.
+        return usage.exit(e) == 0 ? 0 : 2;
     }
     std::vector<echolab::support::ServerUnderTest> servers;
     try {
@@ -144,12 +166,14 @@ int main(int argc, char** argv) {
     add_context(opts, pre, argc, argv);
     add_variant_context(servers);
     Env env{opts, pre};
-    register_all(plan_round(opts, servers), env);
+    std::vector<BenchSpec> round = plan_round(opts, servers);
+    register_all(round, env);
 
     benchmark::ConsoleReporter console(
         ::isatty(1) ? benchmark::ConsoleReporter::OO_Color
                     : benchmark::ConsoleReporter::OO_None);
-    RoundsReporter display(console, opts.rounds);
+    RoundsReporter rounds(console, opts.rounds);
+    ProgressReporter display(rounds, round, opts, std::cerr);
     benchmark::JSONReporter json;
     RoundsReporter file(json, opts.rounds);
     benchmark::RunSpecifiedBenchmarks(&display,

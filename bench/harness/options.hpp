@@ -2,10 +2,24 @@
 // Google Benchmark's own --benchmark_* flags pass through untouched.
 #pragma once
 
+#include "bench/harness/cpu_set.hpp"
+
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace echolab::harness {
+
+// A server from outside the registry (--server NAME=COMMAND): run through
+// /bin/sh like ECHOLAB_SERVER_CMD, measured like a variant, marked
+// external in the report.
+struct ExternalServer {
+    std::string name;
+    std::string command;  // may hold {port}; else --port P is appended
+};
 
 struct HarnessOptions {
     std::vector<std::string> variants;  // empty: every registered one
@@ -21,8 +35,15 @@ struct HarnessOptions {
     int rounds = 3;
     double warmup_s = 0.3;
     double duration_s = 1.5;
+    // The servers' CPU sets: the first is where every point runs; each
+    // further set adds the scaling points (throughput against the
+    // number of server CPUs).
+    std::vector<CpuSet> server_cpu_sets = {{0}};
+    CpuSet client_cpus = {1};  // one load generator thread per CPU
+    // The first CPU of each set, for the floors that use one CPU a side.
     int server_cpu = 0;
     int client_cpu = 1;
+    std::vector<ExternalServer> external;
     bool allow_unpinned = false;
     bool quick = false;
 };
@@ -32,9 +53,14 @@ HarnessOptions quick_options();
 
 bool wants(const HarnessOptions& opts, const std::string& scenario);
 
+// Declares every harness flag on app, writing into opts; --help shows
+// them all.
+void add_harness_flags(CLI::App& app, HarnessOptions& opts);
+
 // Parses the harness flags out of argv. Returns the arguments left for
 // benchmark::Initialize (argv[0] first). Throws CLI::ParseError; help and
-// usage errors are the caller's to print with CLI11's exit().
+// usage errors are the caller's to print with CLI11's exit() on an app
+// that add_harness_flags() filled, so that --help lists every flag.
 std::vector<std::string> parse_options(int argc, char** argv,
                                        HarnessOptions& opts);
 

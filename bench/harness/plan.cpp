@@ -103,7 +103,36 @@ void add_floor(std::vector<BenchSpec>& out, const HarnessOptions& opts) {
     }
 }
 
+// Throughput against server CPUs: every --server-cpus set at one point,
+// named by the set's size (the sizes differ, options.cpp checks).
+void add_scaling(std::vector<BenchSpec>& out, const HarnessOptions& opts,
+                 const std::vector<ServerUnderTest>& servers) {
+    int conns = scaling_conns(opts);
+    int size = opts.sizes.front();
+    for (const CpuSet& cpus : opts.server_cpu_sets) {
+        for (const ServerUnderTest& s : servers) {
+            BenchSpec spec{Scenario::scaling, "", "", s, conns, size,
+                           cannot_serve(s, conns), cpus};
+            spec.name = point_name(
+                "scaling", s.name,
+                "server_cpus:" + std::to_string(cpus.size()) +
+                    "/conns:" + std::to_string(conns) +
+                    "/bytes:" + std::to_string(size));
+            out.push_back(spec);
+        }
+    }
+}
+
 }  // namespace
+
+int scaling_conns(const HarnessOptions& opts) {
+    int best = 0;
+    for (int n : opts.conns) {
+        best = n <= 100 ? std::max(best, n) : best;
+    }
+    return best > 0 ? best
+                    : *std::min_element(opts.conns.begin(), opts.conns.end());
+}
 
 std::string cannot_serve(const ServerUnderTest& server, int conns) {
     if (server.model == Model::one_at_a_time && conns > 1) {
@@ -120,7 +149,23 @@ std::string cannot_serve(const ServerUnderTest& server, int conns) {
 }
 
 std::vector<ServerUnderTest> select_servers(
-    const HarnessOptions& opts, const std::vector<ServerUnderTest>& all) {
+    const HarnessOptions& opts, const std::vector<ServerUnderTest>& registry) {
+    std::vector<ServerUnderTest> all = registry;
+    for (const ExternalServer& e : opts.external) {
+        for (const ServerUnderTest& s : registry) {
+            if (s.name == e.name) {
+                throw std::invalid_argument("--server " + e.name +
+                                            ": a variant has that name");
+            }
+        }
+        // Assumed to serve every client at once; a server that cannot
+        // shows as a stall in the report's failures.
+        ServerUnderTest outside;
+        outside.name = e.name;
+        outside.command = e.command;
+        outside.model = Model::per_connection;
+        all.push_back(outside);
+    }
     if (opts.variants.empty()) {
         return all;
     }
@@ -144,6 +189,9 @@ std::vector<BenchSpec> plan_round(const HarnessOptions& opts,
     }
     if (wants(opts, "throughput")) {
         add_echo(out, opts, servers);
+    }
+    if (wants(opts, "throughput") && opts.server_cpu_sets.size() > 1) {
+        add_scaling(out, opts, servers);
     }
     if (wants(opts, "accept")) {
         add_accept(out, opts, servers);

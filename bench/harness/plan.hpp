@@ -11,7 +11,7 @@
 
 namespace echolab::harness {
 
-enum class Scenario { throughput, accept, cost, micro, floor };
+enum class Scenario { throughput, accept, cost, micro, floor, scaling };
 
 // One benchmark: a variant at one point, a micro-benchmark or a floor.
 struct BenchSpec {
@@ -24,6 +24,8 @@ struct BenchSpec {
     // Not empty: the model cannot serve this point; the benchmark reports
     // this instead of a number.
     std::string cannot_serve;
+    // Where the server runs; empty: the first --server-cpus set.
+    CpuSet server_cpus = {};
 };
 
 // One round: every selected point, and within each point every variant
@@ -32,11 +34,17 @@ std::vector<BenchSpec> plan_round(
     const HarnessOptions& opts,
     const std::vector<support::ServerUnderTest>& servers);
 
-// The servers of the registry that opts selects; throws
-// std::invalid_argument naming an unknown variant.
+// The servers of the registry and the --server ones that opts selects;
+// throws std::invalid_argument naming an unknown variant or an external
+// name that is a variant's.
 std::vector<support::ServerUnderTest> select_servers(
     const HarnessOptions& opts,
     const std::vector<support::ServerUnderTest>& all);
+
+// The connection count of the scaling points: the largest --conns up to
+// 100 (where the models separate and the client is not yet the limit),
+// else the smallest.
+int scaling_conns(const HarnessOptions& opts);
 
 // Why the server's model or its CONN_LIMIT cannot serve `conns`
 // long-lived clients at once, or "".

@@ -25,23 +25,34 @@ int largest_point(const HarnessOptions& opts) {
 }
 
 void pin(const HarnessOptions& opts, Preflight& out) {
+    const CpuSet& server = opts.server_cpu_sets.front();
     int cpus = loadgen::allowed_cpu_count();
-    if (cpus < 2 || opts.server_cpu == opts.client_cpu) {
+    if (cpus < 2 || overlap(server, opts.client_cpus)) {
         out.problems.push_back(
-            "not pinned: server and load generator need two different "
-            "CPUs, and " +
-            std::to_string(cpus) +
-            " is allowed here, so they compete for the same core");
+            "not pinned: servers (CPUs " + cpu_list_text(server) +
+            ") and load generator (CPUs " + cpu_list_text(opts.client_cpus) +
+            ") need different CPUs, and " + std::to_string(cpus) +
+            " allowed here, so they compete for the same core");
         return;
     }
-    for (int cpu : {opts.server_cpu, opts.client_cpu}) {
-        if (loadgen::pin_thread_to_cpu(cpu)) {
-            out.problems.push_back("not pinned: CPU " + std::to_string(cpu) +
-                                   " is not available to this process");
-            return;
+    for (const CpuSet& set : opts.server_cpu_sets) {
+        for (int cpu : set) {
+            if (!loadgen::cpu_allowed(cpu)) {
+                out.problems.push_back("not pinned: CPU " +
+                                       std::to_string(cpu) +
+                                       " is not available to this process");
+                return;
+            }
         }
     }
-    out.pinned = true;  // the loop above ends on the client CPU
+    if (pin_thread_to_cpus(opts.client_cpus)) {
+        out.problems.push_back("not pinned: client CPUs " +
+                               cpu_list_text(opts.client_cpus) +
+                               " are not available to this process");
+        return;
+    }
+    out.pinned = true;  // this thread, and the load's threads, on the
+                        // client CPUs from here on
 }
 
 void raise_descriptors(const HarnessOptions& opts, Preflight& out) {

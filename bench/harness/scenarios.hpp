@@ -25,6 +25,10 @@ void run_cost(benchmark::State& state, const BenchSpec& spec, const Env& env);
 void run_micro(benchmark::State& state, const BenchSpec& spec, const Env& env);
 void run_floor(benchmark::State& state, const BenchSpec& spec, const Env& env);
 
+// The CPUs spec's server runs on: its own set, else the first
+// --server-cpus set; the client's set when the run is not pinned.
+CpuSet server_cpus_of(const BenchSpec& spec, const Env& env);
+
 // The load of a throughput point against host:port, pinned as env says.
 loadgen::RunConfig throughput_config(const std::string& host,
                                      std::uint16_t port, const BenchSpec& spec,

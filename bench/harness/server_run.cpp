@@ -120,28 +120,29 @@ std::vector<int> cpus_of(pid_t pid) {
 
 PinnedServer::PinnedServer(const support::ServerUnderTest& server,
                            const std::vector<std::string>& flags,
-                           int server_cpu, int client_cpu) {
+                           const CpuSet& server_cpus,
+                           const CpuSet& client_cpus) {
     // fork() copies the calling thread's mask and exec keeps it, so the
-    // server never runs a single instruction on the client's CPU.
-    bool pin = server_cpu != client_cpu;
-    if (pin && loadgen::pin_thread_to_cpu(server_cpu)) {
-        throw std::runtime_error("cannot pin to CPU " +
-                                 std::to_string(server_cpu));
+    // server never runs a single instruction outside its set.
+    bool pin = server_cpus != client_cpus;
+    if (pin && pin_thread_to_cpus(server_cpus)) {
+        throw std::runtime_error("cannot pin to CPUs " +
+                                 cpu_list_text(server_cpus));
     }
     try {
         process_ = std::make_unique<support::ServerProcess>(
             server, support::Launch{flags, "0", true});
     } catch (...) {
-        (void)loadgen::pin_thread_to_cpu(client_cpu);
+        (void)pin_thread_to_cpus(client_cpus);
         throw;
     }
-    if (pin && loadgen::pin_thread_to_cpu(client_cpu)) {
-        throw std::runtime_error("cannot pin back to CPU " +
-                                 std::to_string(client_cpu));
+    if (pin && pin_thread_to_cpus(client_cpus)) {
+        throw std::runtime_error("cannot pin back to CPUs " +
+                                 cpu_list_text(client_cpus));
     }
-    if (pin && cpus_of(pid()) != std::vector<int>{server_cpu}) {
-        throw std::runtime_error(command_line() + " is not pinned to CPU " +
-                                 std::to_string(server_cpu));
+    if (pin && cpus_of(pid()) != server_cpus) {
+        throw std::runtime_error(command_line() + " is not pinned to CPUs " +
+                                 cpu_list_text(server_cpus));
     }
 }
 

@@ -3,6 +3,7 @@
 // runs, and stopped with SIGTERM so that wait4 accounts all its CPU time.
 #pragma once
 
+#include "bench/harness/cpu_set.hpp"
 #include "support/server_process.hpp"
 
 #include <cstdint>
@@ -32,12 +33,14 @@ struct ServerEnd {
 
 class PinnedServer {
 public:
-    // Starts server with --port 0 and flags on server_cpu (the affinity is
-    // set in the forking thread, so it holds from before exec), waits for
-    // the ready line and checks the pinning. Throws std::runtime_error.
+    // Starts server with --port 0 and flags on server_cpus (the affinity
+    // is set in the forking thread, so it holds from before exec), waits
+    // for the ready line and checks the pinning; the calling thread goes
+    // back to client_cpus. Sets that are equal pin nothing. Throws
+    // std::runtime_error.
     PinnedServer(const support::ServerUnderTest& server,
-                 const std::vector<std::string>& flags, int server_cpu,
-                 int client_cpu);
+                 const std::vector<std::string>& flags,
+                 const CpuSet& server_cpus, const CpuSet& client_cpus);
     ~PinnedServer();
     PinnedServer(const PinnedServer&) = delete;
     PinnedServer& operator=(const PinnedServer&) = delete;

@@ -13,7 +13,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plots  # noqa: E402
 import results  # noqa: E402
 import sections  # noqa: E402
+import sections_cpus  # noqa: E402
 import sections_other  # noqa: E402
+
+
+DEFAULT_REGISTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "build", "variants.json")
 
 
 def write_csv(res, path):
@@ -38,14 +43,18 @@ def write_csv(res, path):
 def machine(res, command):
     c = res.context
     problems = c.get("echolab_problems", "")
-    lines = ["# echolab: every concurrency model on this machine", "",
-             "| | |", "|---|---|",
+    lines = ["# echolab: every concurrency model on this machine", ""]
+    warning = sections_cpus.load_warning(res)
+    if warning:
+        lines += [warning, ""]
+    lines += ["| | |", "|---|---|",
              f"| date | {c.get('date', '?')} |",
              f"| CPU | {c.get('echolab_cpu_model', '?')}, "
              f"{c.get('num_cpus', '?')} CPUs online |",
              f"| kernel | {c.get('echolab_kernel', '?')} |",
              f"| compiler | {c.get('echolab_compiler', '?')} |",
              f"| pinning | {c.get('echolab_pinning', '?')} |",
+             *sections_cpus.cpu_rows(res),
              f"| rounds | {c.get('echolab_rounds', '?')} per point, "
              "variants interleaved round-robin in each round |",
              f"| window | {c.get('echolab_window', '?')} per run |",
@@ -56,14 +65,15 @@ def machine(res, command):
     if problems:
         lines += ["> **Warning: the run was not as it should be.** "
                   + problems, ""]
-    load = (c.get("load_avg") or [0])[0]
-    cpus = c.get("num_cpus") or 1
-    if load > 0.5 * cpus:
-        lines += [f"> **Note: the machine was busy** (load average "
-                  f"{load:.1f} on {cpus} CPUs when the run began): other "
-                  "programs shared both CPUs, so figures are lower and "
-                  "noisier than on an idle machine, and cross-CPU "
-                  "wake-ups are faster (a busy CPU is not halted).", ""]
+    if res.external:
+        lines += ["Servers marked *(external)* are not echolab variants: "
+                  "they were given with `--server NAME=COMMAND` and "
+                  "measured the same way (same CPUs, every byte checked):",
+                  ""] + [f"- `{name}`: `{cmd}`" for name, cmd in
+                         res.external.items()] + [""]
+    note = sections_cpus.one_core_note(res)
+    if note:
+        lines += [note, ""]
     lines += ["Cells show the median of the rounds, ±half the range of the "
               "rounds as a percentage, and (×r) the ratio to the best "
               "variant in that column. *cannot serve*: the model cannot "
@@ -100,6 +110,8 @@ def make_plots(res, out_dir):
             made.append(("Latency percentiles", plots.render(
                 plots.latency_percentiles(res, sizes[0], pick), out_dir,
                 "latency_percentiles")))
+    made.append(("Throughput against server CPUs", plots.render(
+        plots.scaling(res), out_dir, "scaling")))
     made.append(("Accept latency", plots.render(
         plots.accept_latency(res), out_dir, "accept_latency")))
     made.append(("Memory per connection", plots.render(
@@ -122,6 +134,9 @@ def build(res, command, plot_dir_name, plot_list):
                   sections.server_cpu(res, size),
                   sections_other.fraction_of_floor(res, size),
                   sections.latency(res, size)]
+    scaling = sections_cpus.scaling(res)
+    if scaling:
+        parts.append(scaling)
     parts.append("## Accept latency and cost per connection")
     if res.of("accept"):
         parts.append(sections_other.accept(res))
@@ -143,9 +158,14 @@ def main(argv=None):
     parser.add_argument("--command", default="",
                         help="the command line to quote in the report")
     parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument("--registry", default=DEFAULT_REGISTRY,
+                        help="the build's variants.json, for the variants' "
+                        "traits when the run did not record them "
+                        "(default: %(default)s)")
     args = parser.parse_args(argv)
     res = results.load(args.json or os.path.join(args.results_dir,
-                                                  "bench.json"))
+                                                  "bench.json"),
+                       args.registry)
     write_csv(res, os.path.join(args.results_dir, "results.csv"))
     plot_list = [] if args.no_plots else make_plots(
         res, os.path.join(args.results_dir, "plots"))

@@ -7,6 +7,7 @@ point whose rounds partly failed still shows what did run.
 """
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +16,14 @@ _SUFFIX = re.compile(
     r"/(iterations:\d+|manual_time|real_time|min_time:[0-9.]+|repeats:\d+)$")
 
 _TO_MICROS = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+
+# Scenarios whose second name part is a variant (or a --server name).
+VARIANT_SCENARIOS = ("echo", "accept", "cost", "scaling")
+
+# A model that spreads clients over threads or processes, and so could use
+# more than one core: traits of the variant registry.
+MULTI_CORE_MODELS = ("event_loop", "worker_pool")
+MULTI_CORE_UNITS = ("thread", "process")
 
 
 def base_name(name):
@@ -42,7 +51,7 @@ def parse_name(name):
             params[key] = int(value)
         else:
             words.append(part)
-    variant = words[0] if scenario in ("echo", "accept", "cost") else None
+    variant = words[0] if scenario in VARIANT_SCENARIOS else None
     kind = "/".join(words) if variant is None else None
     return scenario, variant, kind, params
 
@@ -107,6 +116,51 @@ class Point:
 class Results:
     context: dict
     points: dict  # base name -> Point, in the order first seen
+    # Traits from the build's variants.json, for a run that did not
+    # record its own.
+    registry: dict = field(default_factory=dict)
+
+    def traits(self):
+        """{variant: {model, unit, waits_in, pool_flag, conn_limit, needs}}
+        as echo_bench recorded them from the registry (context
+        "echolab_variants", a JSON array like build/variants.json); else
+        the build's variants.json; {} for an old run with neither."""
+        try:
+            listed = json.loads(self.context.get("echolab_variants", "[]"))
+        except ValueError:
+            listed = []
+        recorded = {v["name"]: v for v in listed if "name" in v}
+        return recorded or self.registry
+
+    @property
+    def external(self):
+        """--server NAME=COMMAND servers: {name: command}."""
+        prefix = "echolab_external_"
+        return {k[len(prefix):]: v for k, v in self.context.items()
+                if k.startswith(prefix)}
+
+    def label(self, variant):
+        """A variant as the tables show it; outside servers marked."""
+        mark = " *(external)*" if variant in self.external else ""
+        return f"`{variant}`{mark}"
+
+    def multi_core(self):
+        """The measured variants whose model could use several cores."""
+        traits = self.traits()
+        return [v for v in self.variants()
+                if traits.get(v, {}).get("model") in MULTI_CORE_MODELS
+                and traits.get(v, {}).get("unit") in MULTI_CORE_UNITS]
+
+    def cpu_sets(self, key):
+        """'0 | 0,1' -> [[0], [0, 1]]: the CPU sets of the run."""
+        text = self.context.get(key, "")
+        if not text:  # a run from before the sets: "servers on CPU 0, ..."
+            which = "servers" if "server" in key else "load generator"
+            found = re.search(which + r" on CPUs? ([0-9,-]+)",
+                              self.context.get("echolab_pinning", ""))
+            text = found.group(1).rstrip(",") if found else ""
+        return [_cpu_list(part.strip()) for part in text.split("|")
+                if part.strip()]
 
     def find(self, scenario, variant=None, kind=None, **params):
         for point in self.points.values():
@@ -119,16 +173,6 @@ class Results:
 
     def of(self, scenario):
         return [p for p in self.points.values() if p.scenario == scenario]
-
-    def traits(self):
-        """{variant: {model, unit, waits_in, pool_flag, conn_limit, needs}}
-        as echo_bench recorded them from the registry; {} for a run made
-        before it did."""
-        try:
-            listed = json.loads(self.context.get("echolab_variants", "[]"))
-        except ValueError:
-            return {}
-        return {v["name"]: v for v in listed if "name" in v}
 
     def variants(self):
         seen = []
@@ -146,7 +190,25 @@ class Results:
         return sorted(found)
 
 
-def load(path):
+def _cpu_list(text):
+    """'0-2,5' -> [0, 1, 2, 5]."""
+    cpus = []
+    for item in text.split(","):
+        first, _, last = item.partition("-")
+        cpus += range(int(first), int(last or first) + 1)
+    return cpus
+
+
+def load_registry(path):
+    """{name: traits} from the build's variants.json (a JSON array of
+    {"name", "model", "unit", ...}); {} when there is none."""
+    if not path or not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return {v["name"]: v for v in json.load(handle) if "name" in v}
+
+
+def load(path, registry_path=None):
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     points = {}
@@ -158,4 +220,5 @@ def load(path):
             scenario, variant, kind, params = parse_name(name)
             points[name] = Point(name, scenario, variant, kind, params)
         points[name].runs.append(run)
-    return Results(data.get("context", {}), points)
+    return Results(data.get("context", {}), points,
+                   load_registry(registry_path))

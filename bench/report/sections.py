@@ -48,7 +48,7 @@ def _echo_rows(res, size, metric, lower_is_better):
     header = ["variant"] + [_conns_label(n) for n in conns]
     rows = []
     for variant in res.variants():
-        row = [f"`{variant}`"]
+        row = [res.label(variant)]
         for n in conns:
             points = [res.find("echo", v, conns=n, bytes=size)
                       for v in res.variants()]
@@ -150,7 +150,7 @@ def latency(res, size):
     header = ["variant"] + [_conns_label(n) + " p50 / p99" for n in conns]
     rows = []
     for variant in res.variants():
-        row = [f"`{variant}`"]
+        row = [res.label(variant)]
         for n in conns:
             p = res.find("echo", variant, conns=n, bytes=size)
             if p and p.values("rtt_p50_us"):

@@ -14,7 +14,7 @@ def variants(res):
     rows = []
     for name in res.variants() or list(traits):
         t = traits.get(name, {})
-        rows.append([f"`{name}`", t.get("model", "?").replace("_", " "),
+        rows.append([res.label(name), t.get("model", "?").replace("_", " "),
                      t.get("unit") or "one thread",
                      f"`{t['waits_in']}`" if t.get("waits_in") else "",
                      f"`{t['pool_flag']}`" if t.get("pool_flag") else "",
@@ -57,7 +57,7 @@ def fraction_of_floor(res, size):
     header = ["variant"] + [_conns_label(n) for n in conns]
     rows = []
     for variant in res.variants():
-        row = [f"`{variant}`"]
+        row = [res.label(variant)]
         for n in conns:
             p = res.find("echo", variant, conns=n, bytes=size)
             floor_rate = _floor_rate(res, n, size)
@@ -80,7 +80,7 @@ def accept(res):
         points = {v: res.find("accept", v, conns=n) for v in res.variants()}
         best_cpu = best_of(points.values(), "server_cpu_us_per_conn", True)
         best_echo = best_of(points.values(), "first_echo_p50_us", True)
-        rows = [[f"`{v}`", cell(p, "conns_per_s"),
+        rows = [[res.label(v), cell(p, "conns_per_s"),
                  cell(p, "connect_p50_us"),
                  cell(p, "first_echo_p50_us", best_echo, True),
                  cell(p, "first_echo_p99_us"),
@@ -120,7 +120,7 @@ def cost(res):
     for v in res.variants():
         p = next((q for q in res.of("cost") if q.variant == v), None)
         k = p.median("idle_conns") if p and p.ok_runs else None
-        rows.append([f"`{v}`",
+        rows.append([res.label(v),
                      f"{p.median('served'):.0f} of {k:.0f}" if k
                      else cell(p, "served"),
                      cell(p, "threads"), cell(p, "processes"),

@@ -48,5 +48,81 @@ TEST(HarnessOptions, UnknownScenarioIsAUsageError) {
     EXPECT_THROW(parse({"--scenarios", "speed"}, opts), CLI::ParseError);
 }
 
+TEST(HarnessOptions, HelpListsEveryHarnessFlag) {
+    CLI::App app;
+    HarnessOptions opts;
+    add_harness_flags(app, opts);
+    std::string help = app.help();
+    for (const char* flag :
+         {"--quick", "--variants", "--scenarios", "--conns", "--sizes",
+          "--accept-conns", "--watched-fds", "--idle-conns", "--rounds",
+          "--warmup", "--duration", "--server-cpus", "--client-cpus",
+          "--server", "--allow-unpinned", "--benchmark_"}) {
+        EXPECT_NE(help.find(flag), std::string::npos) << flag;
+    }
+}
+
+TEST(HarnessOptions, CpuListsReadLikeTaskset) {
+    EXPECT_EQ(parse_cpu_list("0-2,5"), (CpuSet{0, 1, 2, 5}));
+    EXPECT_EQ(parse_cpu_list("3,1,1"), (CpuSet{1, 3}));
+    EXPECT_EQ(cpu_list_text({0, 1, 2, 5}), "0-2,5");
+    EXPECT_EQ(cpu_list_text({0, 1}), "0,1");
+    for (const char* bad : {"", "a", "3-1", "1,", "-1", "99999"}) {
+        EXPECT_THROW(parse_cpu_list(bad), std::invalid_argument) << bad;
+    }
+    EXPECT_TRUE(overlap({0, 1}, {1}));
+    EXPECT_FALSE(overlap({0}, {1}));
+}
+
+TEST(HarnessOptions, ServerCpusRepeatForScaling) {
+    HarnessOptions opts;
+    parse({"--server-cpus", "0", "--server-cpus", "0-1", "--client-cpus",
+           "1"},
+          opts);
+    EXPECT_EQ(opts.server_cpu_sets, (std::vector<CpuSet>{{0}, {0, 1}}));
+    EXPECT_EQ(opts.client_cpus, (CpuSet{1}));
+    EXPECT_EQ(opts.server_cpu, 0);
+    EXPECT_EQ(opts.client_cpu, 1);
+    HarnessOptions defaults;
+    parse({}, defaults);
+    EXPECT_EQ(defaults.server_cpu_sets, (std::vector<CpuSet>{{0}}));
+    EXPECT_EQ(defaults.client_cpus, (CpuSet{1}));
+}
+
+TEST(HarnessOptions, BadCpuSetsAreUsageErrorsNamingTheFlag) {
+    HarnessOptions opts;
+    try {
+        parse({"--client-cpus", "1-0"}, opts);
+        FAIL() << "accepted a backwards range";
+    } catch (const CLI::ValidationError& e) {
+        EXPECT_NE(std::string(e.what()).find("--client-cpus"),
+                  std::string::npos)
+            << e.what();
+    }
+    // Two sets of one CPU would be one point of the scaling plot twice.
+    EXPECT_THROW(parse({"--server-cpus", "0", "--server-cpus", "1"}, opts),
+                 CLI::ParseError);
+}
+
+TEST(HarnessOptions, ExternalServersAreNamedCommands) {
+    HarnessOptions opts;
+    parse({"--server", "mine=./a.out {port}", "--server",
+           "go-echo=/usr/bin/echo-server --listen=:{port}"},
+          opts);
+    ASSERT_EQ(opts.external.size(), 2u);
+    EXPECT_EQ(opts.external[0].name, "mine");
+    EXPECT_EQ(opts.external[0].command, "./a.out {port}");
+    EXPECT_EQ(opts.external[1].command,
+              "/usr/bin/echo-server --listen=:{port}");
+    for (const char* bad : {"nameonly", "=./a.out", "my server=./a.out",
+                            "a/b=./a.out", "x="}) {
+        HarnessOptions fresh;
+        EXPECT_THROW(parse({"--server", bad}, fresh), CLI::ParseError)
+            << bad;
+    }
+    EXPECT_THROW(parse({"--server", "a=x", "--server", "a=y"}, opts),
+                 CLI::ParseError);
+}
+
 }  // namespace
 }  // namespace echolab::harness

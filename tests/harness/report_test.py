@@ -19,12 +19,16 @@ import make_report  # noqa: E402
 import results  # noqa: E402
 
 VARIANTS = ["iterative", "thread_per_conn", "epoll_loop"]
-# As echo_bench records the registry (bench/harness/server_run.cpp).
+# As echo_bench records the registry (bench/harness/server_run.cpp);
+# thread_pool is registered but not measured in this run.
 TRAITS = [
     {"name": "iterative", "model": "one_at_a_time", "unit": "",
      "waits_in": "accept4", "pool_flag": "", "conn_limit": 1, "needs": ""},
     {"name": "thread_per_conn", "model": "per_connection", "unit": "thread",
      "waits_in": "accept4", "pool_flag": "", "conn_limit": 0, "needs": ""},
+    {"name": "thread_pool", "model": "worker_pool", "unit": "thread",
+     "waits_in": "accept4", "pool_flag": "--threads", "conn_limit": 0,
+     "needs": ""},
     {"name": "epoll_loop", "model": "event_loop", "unit": "",
      "waits_in": "epoll_wait", "pool_flag": "", "conn_limit": 0,
      "needs": ""}]
@@ -88,7 +92,22 @@ def made_up_run():
                     f"micro/{call}/fds:{fds}/min_time:0.300/real_time", rnd))
                 benchmarks[-1].update(cpu_time=1000 + slope * fds * 1000,
                                       time_unit="ns")
+        for cpus in (1, 2):
+            for v in VARIANTS:
+                name = (f"scaling/{v}/server_cpus:{cpus}/conns:100/bytes:64/"
+                        "iterations:1/manual_time")
+                if v == "iterative":
+                    benchmarks.append(run(name, rnd, "model cannot serve "
+                                          "100 concurrent clients"))
+                else:
+                    rate = 100000 * (cpus if v == "thread_per_conn" else 1)
+                    benchmarks.append(run(name, rnd, msgs_per_s=rate))
+        benchmarks.append(run("echo/pyecho/conns:1/bytes:64/iterations:1/"
+                              "manual_time", rnd, msgs_per_s=9000))
     return {"context": {"date": "2026-01-01T00:00:00",
+                        "echolab_server_cpus": "0 | 0,1",
+                        "echolab_client_cpus": "1",
+                        "echolab_external_pyecho": "python3 echo.py {port}",
                         "echolab_cpu_model": "Test CPU", "num_cpus": 2,
                         "echolab_kernel": "Linux test",
                         "echolab_compiler": "g++ 12.2.0",
@@ -160,20 +179,102 @@ class ReportTest(unittest.TestCase):
     def test_readiness_growth(self):
         self.assertIn("`select` ×30.1, `epoll_wait` ×1.0", self.report)
 
+    def test_cpu_sets_and_one_core_note(self):
+        self.assertIn("| server CPUs | 0 (scaling points also on: 0,1) |",
+                      self.report)
+        self.assertIn("| load generator CPUs | 1 (1 thread) |", self.report)
+        # No measured variant is multi-core by its traits (thread_pool is
+        # in the traits but was not run), so there is nothing to hide.
+        self.assertNotIn("One server CPU", self.report)
+
+    def test_external_server_is_marked(self):
+        self.assertIn("`pyecho` *(external)*", self.report)
+        self.assertIn("- `pyecho`: `python3 echo.py {port}`", self.report)
+
+    def test_scaling_section(self):
+        section = self.report.split("### Scaling with server CPUs", 1)[1]
+        section = section.split("##", 1)[0]
+        self.assertIn("| `thread_per_conn` | 100,000 ±0% | 200,000 ±0% "
+                      "| ×2.00 |", section)
+        self.assertIn("`iterative` | cannot serve", section)
+        self.assertIn("overlap the load generator's", section)
+
     def test_csv_has_every_round(self):
         with open(os.path.join(self.dir, "results.csv")) as handle:
             rows = list(csv.DictReader(handle))
         echo_rows = [r for r in rows if r["scenario"] == "echo"]
-        self.assertEqual(len(echo_rows), 2 * len(VARIANTS) * ROUNDS)
+        self.assertEqual(len(echo_rows), (2 * len(VARIANTS) + 1) * ROUNDS)
 
     @unittest.skipIf(shutil.which("gnuplot") is None, "no gnuplot")
     def test_plots_exist_in_both_formats(self):
         for name in ("throughput_64", "accept_latency", "memory_per_conn",
-                     "readiness_calls", "latency_percentiles"):
+                     "readiness_calls", "latency_percentiles", "scaling"):
             for ext in ("png", "svg"):
                 path = os.path.join(self.dir, "plots", f"{name}.{ext}")
                 self.assertGreater(os.path.getsize(path), 1000, path)
             self.assertIn(f"plots/{name}.png", self.report)
+
+
+    @unittest.skipIf(shutil.which("gnuplot") is None, "no gnuplot")
+    def test_plot_scripts_read_well(self):
+        def script(name):
+            with open(os.path.join(self.dir, "plots", name + ".gp")) as f:
+                return f.read()
+        throughput = script("throughput_64")
+        self.assertIn("yerrorlines", throughput)  # rounds' spread
+        self.assertIn("title 'iterative: cannot serve'", throughput)
+        self.assertIn("set format y '%.0s%c'", throughput)  # 200k, not 2e+05
+        self.assertIn("set key outside below", throughput)
+        self.assertIn("'1 ms' 1000.0", script("server_cpu_64"))
+        self.assertIn('"iterative\\n(served 1 of 100)"',
+                      script("memory_per_conn"))
+
+
+class BusyOneCoreTest(unittest.TestCase):
+    """A run that began on a busy machine with one server CPU and a
+    multi-core model among the variants."""
+
+    def test_load_warning_on_top_and_one_core_note(self):
+        data = made_up_run()
+        data["context"].update(load_avg=[2.5, 1.0, 0.5],
+                               echolab_server_cpus="0")
+        traits = [dict(t) for t in TRAITS]
+        traits[-1]["unit"] = "thread"  # as if epoll_loop ran a loop per core
+        data["context"]["echolab_variants"] = json.dumps(traits)
+        data["benchmarks"] = [b for b in data["benchmarks"]
+                              if not b["name"].startswith("scaling/")]
+        folder = tempfile.mkdtemp(prefix="echolab-report-")
+        self.addCleanup(shutil.rmtree, folder)
+        with open(os.path.join(folder, "bench.json"), "w") as handle:
+            json.dump(data, handle)
+        make_report.main([folder, "--no-plots", "--registry", ""])
+        with open(os.path.join(folder, "report.md")) as handle:
+            report = handle.read()
+        first = report.split("| | |")[0]
+        self.assertIn("Warning: the machine was busy", first)
+        self.assertIn("load average 2.50 on 2 CPUs", first)
+        self.assertIn("**One server CPU.** Every server ran on CPU 0, so "
+                      "`epoll_loop` was measured on one core", report)
+        self.assertIn("--server-cpus 0 --server-cpus 0,1", report)
+        self.assertNotIn("### Scaling", report)
+
+    def test_traits_from_the_build_when_the_run_has_none(self):
+        data = made_up_run()
+        del data["context"]["echolab_variants"]
+        data["context"]["echolab_server_cpus"] = "0"
+        folder = tempfile.mkdtemp(prefix="echolab-report-")
+        self.addCleanup(shutil.rmtree, folder)
+        with open(os.path.join(folder, "bench.json"), "w") as handle:
+            json.dump(data, handle)
+        registry = os.path.join(folder, "variants.json")
+        with open(registry, "w") as handle:
+            json.dump([{"name": "thread_per_conn", "model": "worker_pool",
+                        "unit": "thread"}], handle)
+        make_report.main([folder, "--no-plots", "--registry", registry])
+        with open(os.path.join(folder, "report.md")) as handle:
+            report = handle.read()
+        self.assertIn("so `thread_per_conn` was measured on one core",
+                      report)
 
 
 if __name__ == "__main__":

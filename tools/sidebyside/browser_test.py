@@ -109,6 +109,27 @@ def check_pair(dom, root, left, right):
     return problems
 
 
+def check_plots(dom):
+    """The measured plots beside the code: every chart has labelled y
+    ticks, and the connection-rate chart is on a log axis so that
+    fork_per_conn's rate does not lie flat on the floor. Nothing to check
+    when the page was built without results."""
+    if "No benchmark results were found" in dom:
+        return []
+    problems = []
+    charts = dom.split("<svg")[1:]
+    if not charts:
+        problems.append("results are there but no chart was drawn")
+    for chart in charts:
+        title = chart.split("font-weight=\"600\">", 1)[-1].split("<", 1)[0]
+        if chart.count('class="ytick-label"') < 2:
+            problems.append(f"chart {title!r} has fewer than 2 y ticks")
+    rate = [c for c in charts if "Connections per second" in c]
+    if rate and "conns/s (log)" not in rate[0]:
+        problems.append("the connection-rate chart is not on a log axis")
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--page", required=True)
@@ -140,18 +161,20 @@ def main():
         for left, right in PAIRS:
             dom = run_chromium(binary, profile, ["--dump-dom"],
                                f"{url}#left={left}&right={right}&view=loop")
-            problems = check_pair(dom.stdout, args.root, left, right)
+            problems = (check_pair(dom.stdout, args.root, left, right)
+                        + check_plots(dom.stdout))
             for problem in problems:
                 print(f"FAIL {left} | {right}: {problem}")
             if not problems:
                 print(f"ok   {left} | {right}: both columns show the real "
-                      "serve() lines, the differing ones marked")
+                      "serve() lines, the differing ones marked; the "
+                      "charts have y ticks")
             failed = failed or bool(problems)
         shot = run_chromium(
             binary, profile,
             [f"--screenshot={os.path.abspath(args.screenshot)}",
              "--window-size=1800,1150"],
-            f"{url}#left=select_loop&right=epoll_loop&view=loop")
+            f"{url}#left=iterative&right=fork_per_conn&view=loop")
         if shot.returncode != 0 or not os.path.isfile(args.screenshot):
             print(f"FAIL: no screenshot: {shot.stderr.strip()[-400:]}")
             failed = True

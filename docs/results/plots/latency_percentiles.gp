@@ -37,11 +37,12 @@ EOD
 set linetype 5 lc rgb '#c00000'
 set title 'Round-trip latency, 100 connections, 64 B'
 set xlabel 'percentile'
-set ylabel 'µs'
+set ylabel 'round trip (log)'
 set grid
-set key outside right
-
+set key outside below center horizontal maxrows 3 samplen 2
+set ytics ('10 ns' 0.01, '100 ns' 0.1, '1 µs' 1, '10 µs' 10, '100 µs' 100, '1 ms' 1000.0, '10 ms' 10000.0, '100 ms' 100000.0, '1 s' 1000000.0, '10 s' 10000000.0)
 set logscale y
+set offsets graph 0.03, graph 0.03
 plot $s1 using 1:2 with linespoints lw 2 lt 2 title 'fork_per_conn', \
   $s2 using 1:2 with linespoints lw 2 lt 3 title 'thread_per_conn', \
   $s3 using 1:2 with linespoints lw 2 lt 4 title 'thread_pool', \

@@ -1,18 +1,20 @@
 $mem << EOD
-0 "iterative" 0.01 0.01
+0 "iterative\n(served 1 of 500)" 0.01 0.01
 1 "fork_per_conn" 1512.704 57.426
 2 "thread_per_conn" 12.552 12.552
-3 "thread_pool" 0.192 0.192
+3 "thread_pool\n(served 16 of 500)" 0.192 0.192
 4 "select_loop" 4.224 4.224
 5 "epoll_loop" 4.224 4.224
 EOD
 set title 'Memory per idle connection'
-set ylabel 'KiB (log)'
+set ylabel 'KiB per connection (log)'
 set logscale y
 set grid ytics
+set format y '%g'
 set style data histogram
 set style histogram clustered
 set style fill solid 0.8
 set boxwidth 0.9
-set xtics rotate by -20
+set key top right
+set bmargin 5
 plot $mem using 3:xtic(2) title 'RSS', '' using 4 title 'PSS'

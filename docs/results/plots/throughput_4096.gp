@@ -1,51 +1,60 @@
 $s0 << EOD
-1 26190.0
+1 26190.0 24954.666666666668 39320.0
 EOD
 $s1 << EOD
-1 27561.333333333332
-10 47113.333333333336
-100 30862.666666666668
-1000 27862.666666666668
+1 27561.333333333332 24752.666666666668 38117.333333333336
+10 47113.333333333336 36998.0 48668.666666666664
+100 30862.666666666668 23637.333333333332 33473.333333333336
+1000 27862.666666666668 25079.333333333332 32573.333333333332
 EOD
 $s2 << EOD
-1 26984.666666666668
-10 60318.666666666664
-100 53806.666666666664
-1000 37920.0
+1 26984.666666666668 24401.333333333332 30095.333333333332
+10 60318.666666666664 55402.0 94044.66666666667
+100 53806.666666666664 37054.666666666664 57452.666666666664
+1000 37920.0 34800.666666666664 46293.333333333336
 EOD
 $s3 << EOD
-1 27509.333333333332
-10 67678.0
-100 54735.333333333336
-1000 41096.666666666664
+1 27509.333333333332 24098.666666666668 28766.666666666668
+10 67678.0 61399.333333333336 92478.66666666667
+100 54735.333333333336 37592.0 58182.0
+1000 41096.666666666664 36393.333333333336 43412.666666666664
 EOD
 $s4 << EOD
-1 26604.666666666668
-10 102354.0
-100 93252.0
-1000 76240.66666666667
+1 26604.666666666668 24410.666666666668 28549.333333333332
+10 102354.0 95926.66666666667 144858.0
+100 93252.0 77462.0 106004.66666666667
+1000 76240.66666666667 59792.0 90626.0
 EOD
 $s5 << EOD
-1 26682.666666666668
-10 100992.0
-100 78996.0
-1000 78274.0
+1 26682.666666666668 23714.666666666668 27616.0
+10 100992.0 59596.666666666664 113278.0
+100 78996.0 68580.0 103914.66666666667
+1000 78274.0 74784.0 89718.66666666667
 EOD
 $s6 << EOD
-100 87003.33333333333
+100 87003.33333333333 81113.33333333333 103593.33333333333
+EOD
+$m0 << EOD
+10 0
+100 0
+1000 0
 EOD
 set linetype 5 lc rgb '#c00000'
-set title 'Echo throughput, 4096-byte messages'
+set title 'Echo throughput, 4096-byte messages (median of the rounds, bars: lowest to highest)'
 set xlabel 'connections'
 set ylabel 'messages/s'
 set grid
-set key outside right
+set key outside below center horizontal maxrows 3 samplen 2
+set format x '%.0s%c'
+set format y '%.0s%c'
 set logscale x
 set yrange [0:*]
-plot $s0 using 1:2 with linespoints lw 2 lt 1 title 'iterative', \
-  $s1 using 1:2 with linespoints lw 2 lt 2 title 'fork_per_conn', \
-  $s2 using 1:2 with linespoints lw 2 lt 3 title 'thread_per_conn', \
-  $s3 using 1:2 with linespoints lw 2 lt 4 title 'thread_pool', \
-  $s4 using 1:2 with linespoints lw 2 lt 5 title 'select_loop', \
-  $s5 using 1:2 with linespoints lw 2 lt 6 title 'epoll_loop', \
-  $s6 using 1:2 with linespoints lw 2 lt 7 title 'floor: minimal epoll echo'
+set offsets graph 0.03, graph 0.03
+plot $s0 using 1:2:3:4 with yerrorlines lw 2 lt 1 title 'iterative', \
+  $s1 using 1:2:3:4 with yerrorlines lw 2 lt 2 title 'fork_per_conn', \
+  $s2 using 1:2:3:4 with yerrorlines lw 2 lt 3 title 'thread_per_conn', \
+  $s3 using 1:2:3:4 with yerrorlines lw 2 lt 4 title 'thread_pool', \
+  $s4 using 1:2:3:4 with yerrorlines lw 2 lt 5 title 'select_loop', \
+  $s5 using 1:2:3:4 with yerrorlines lw 2 lt 6 title 'epoll_loop', \
+  $s6 using 1:2:3:4 with yerrorlines lw 2 lt 7 title 'floor: minimal epoll echo', \
+  $m0 using 1:(0) with points pt 2 ps 2.5 lw 3 lc rgb '#555555' title 'iterative: cannot serve'

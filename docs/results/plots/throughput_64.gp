@@ -1,51 +1,60 @@
 $s0 << EOD
-1 26718.0
+1 26718.0 23774.666666666668 29198.0
 EOD
 $s1 << EOD
-1 27605.333333333332
-10 37478.666666666664
-100 32224.0
-1000 29484.0
+1 27605.333333333332 25092.0 29604.666666666668
+10 37478.666666666664 37304.666666666664 39782.0
+100 32224.0 22673.333333333332 33102.666666666664
+1000 29484.0 22675.333333333332 29964.666666666668
 EOD
 $s2 << EOD
-1 28416.666666666668
-10 56956.666666666664
-100 51206.0
-1000 44893.333333333336
+1 28416.666666666668 25124.0 28878.0
+10 56956.666666666664 38627.333333333336 67015.33333333333
+100 51206.0 34313.333333333336 57968.666666666664
+1000 44893.333333333336 44221.333333333336 52484.0
 EOD
 $s3 << EOD
-1 29268.666666666668
-10 57698.0
-100 53030.0
-1000 42289.333333333336
+1 29268.666666666668 27978.666666666668 34626.666666666664
+10 57698.0 39102.0 65608.0
+100 53030.0 32608.0 56764.666666666664
+1000 42289.333333333336 34564.666666666664 42668.0
 EOD
 $s4 << EOD
-1 28808.666666666668
-10 112122.0
-100 116016.0
-1000 71154.66666666667
+1 28808.666666666668 27785.333333333332 34382.0
+10 112122.0 68309.33333333333 115291.33333333333
+100 116016.0 73387.33333333333 126354.66666666667
+1000 71154.66666666667 63538.0 103409.33333333333
 EOD
 $s5 << EOD
-1 28589.333333333332
-10 110659.33333333333
-100 112542.66666666667
-1000 85116.0
+1 28589.333333333332 27961.333333333332 34629.333333333336
+10 110659.33333333333 74256.0 115548.0
+100 112542.66666666667 76200.0 118898.0
+1000 85116.0 71452.66666666667 95580.0
 EOD
 $s6 << EOD
-100 100968.0
+100 100968.0 86084.0 115494.0
+EOD
+$m0 << EOD
+10 0
+100 0
+1000 0
 EOD
 set linetype 5 lc rgb '#c00000'
-set title 'Echo throughput, 64-byte messages'
+set title 'Echo throughput, 64-byte messages (median of the rounds, bars: lowest to highest)'
 set xlabel 'connections'
 set ylabel 'messages/s'
 set grid
-set key outside right
+set key outside below center horizontal maxrows 3 samplen 2
+set format x '%.0s%c'
+set format y '%.0s%c'
 set logscale x
 set yrange [0:*]
-plot $s0 using 1:2 with linespoints lw 2 lt 1 title 'iterative', \
-  $s1 using 1:2 with linespoints lw 2 lt 2 title 'fork_per_conn', \
-  $s2 using 1:2 with linespoints lw 2 lt 3 title 'thread_per_conn', \
-  $s3 using 1:2 with linespoints lw 2 lt 4 title 'thread_pool', \
-  $s4 using 1:2 with linespoints lw 2 lt 5 title 'select_loop', \
-  $s5 using 1:2 with linespoints lw 2 lt 6 title 'epoll_loop', \
-  $s6 using 1:2 with linespoints lw 2 lt 7 title 'floor: minimal epoll echo'
+set offsets graph 0.03, graph 0.03
+plot $s0 using 1:2:3:4 with yerrorlines lw 2 lt 1 title 'iterative', \
+  $s1 using 1:2:3:4 with yerrorlines lw 2 lt 2 title 'fork_per_conn', \
+  $s2 using 1:2:3:4 with yerrorlines lw 2 lt 3 title 'thread_per_conn', \
+  $s3 using 1:2:3:4 with yerrorlines lw 2 lt 4 title 'thread_pool', \
+  $s4 using 1:2:3:4 with yerrorlines lw 2 lt 5 title 'select_loop', \
+  $s5 using 1:2:3:4 with yerrorlines lw 2 lt 6 title 'epoll_loop', \
+  $s6 using 1:2:3:4 with yerrorlines lw 2 lt 7 title 'floor: minimal epoll echo', \
+  $m0 using 1:(0) with points pt 2 ps 2.5 lw 3 lc rgb '#555555' title 'iterative: cannot serve'
