@@ -19,6 +19,11 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMessage = 1024;
 
+// The flag that sizes a pool (the registry's POOL_FLAG trait, issue 9).
+std::string pool_flag(const ServerUnderTest& server) {
+    return server.name == "prefork" ? "--workers" : "--threads";
+}
+
 TEST_P(EchoConformance, ServesManyConcurrentClients) {
     constexpr int kClients = 200;
     ServerProcess& srv = start(max_conns(kClients + 56));
@@ -80,7 +85,7 @@ TEST_P(EchoConformance, IdleClientsStallOthersUntilIdleTimeout) {
     int holders = 1;
     if (server().model == Model::worker_pool) {
         holders = 2;
-        flags.insert(flags.end(), {"--threads", "2"});
+        flags.insert(flags.end(), {pool_flag(server()), "2"});
     } else if (!one_at_a_time()) {
         GTEST_SKIP() << "serves every client at once; "
                         "SilentClientDoesNotBlockOthers asserts that";
@@ -105,6 +110,26 @@ TEST_P(EchoConformance, IdleClientsStallOthersUntilIdleTimeout) {
         Received end = client.read_to_eof(1s);
         EXPECT_TRUE(end.end == StreamEnd::eof || end.end == StreamEnd::reset)
             << "silent client: " << end.describe();
+    }
+}
+
+// A pool sized on the command line serves that many at once: its default
+// --max-conns follows the pool flag (issue 12, item 5: --threads 128 once
+// served 80, its cap computed from the defaults before parsing).
+TEST_P(EchoConformance, PoolServesAsManyAsItsFlagSays) {
+    if (server().model != Model::worker_pool) {
+        GTEST_SKIP() << "no pool to size";
+    }
+    constexpr int kPool = 128;
+    ServerProcess& srv = start({pool_flag(server()), std::to_string(kPool)});
+    std::vector<TestClient> held;
+    for (int i = 0; i < kPool; ++i) {
+        held.emplace_back(srv.client_host(), srv.port());
+        ASSERT_TRUE(held.back().connected())
+            << error_text(held.back().connect_error());
+        ASSERT_EQ(held.back().round_trip("x", 3s), "x")
+            << "client " << i + 1 << " of " << kPool << " while " << i
+            << " are held open";
     }
 }
 

@@ -24,7 +24,7 @@ Model model_of_variant(std::string_view name) {
     if (name == "iterative") {
         return Model::one_at_a_time;
     }
-    if (name == "thread_pool") {
+    if (name == "thread_pool" || name == "prefork") {
         return Model::worker_pool;
     }
     return Model::per_connection;
