@@ -2,28 +2,22 @@
 // accept on the inherited listener and serves one client at a time, as
 // iterative does. The parent only supervises (UNP ch. 30, Apache prefork).
 //
-// Model:    fork --workers children; each loops accept(2), then recv(2)
-//           and send(2) until its client leaves. The parent waits in
-//           waitpid(2): it restarts a worker that dies, passes a stop on as
-//           SIGTERM, and reaps. Every worker sleeps in accept on the same
-//           socket: Linux (since 2.6) wakes only one of them per connection
-//           (an exclusive wait queue), where the kernels of UNP (1998) woke
-//           them all, the thundering herd, and UNP's fix was a lock around
-//           accept. With many more workers than CPUs that herd still exists
-//           for poll/epoll on a shared listener, not for a blocking accept.
-// Costs:    the forks happen once, at start-up, instead of per client (as
-//           fork_per_conn); per client nothing beyond the socket. The
-//           workers' memory is there whether they are busy or not.
-// Bounds:   at most --workers clients at once (the --max-conns default; a
-//           lower --max-conns starts fewer workers); the rest wait in the
+// Model:    each worker loops accept(2), then recv(2) and send(2) until its
+//           client leaves. The parent waits in waitpid(2): it restarts a
+//           worker that dies, passes a stop on as SIGTERM, and reaps. All
+//           workers sleep in accept on one socket; Linux queues them as
+//           exclusive waiters and wakes one per connection; kernels UNP
+//           measured in 1998 woke them all (the thundering herd; UNP's fix
+//           was a lock around accept). It remains for poll/epoll waiters.
+// Costs:    --workers forks at start-up instead of one per client (as in
+//           fork_per_conn); per client only the socket. Idle workers too.
+// Bounds:   at most --workers clients at once (--max-conns defaults to it;
+//           a lower one starts fewer workers); the rest wait in the
 //           backlog. No worker outlives the parent (PR_SET_PDEATHSIG).
-// Breaks:   --workers silent or slow clients hold every worker, as in
-//           thread_pool; a worker that crashes on start is restarted only
-//           after a back-off doubling from 100 ms to 10 s, never in a loop.
-// Choose:   isolation per worker and fork's cost paid once: a classic for
-//           CPU-heavy or crash-prone handlers on a multi-core machine.
-// Compare:  fork_per_conn (a fork per client); thread_pool (the same fixed
-//           pool, of threads, with a queue); iterative (each worker's loop).
+// Breaks:   --workers silent clients hold every worker. A worker that dies
+//           young is restarted after 100 ms doubling to 10 s, not in a loop.
+// Choose:   isolated or crash-prone handlers, many cores, bounded clients.
+// Compare:  fork_per_conn (a fork per client); thread_pool (threads, queue).
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
@@ -49,7 +43,7 @@ using namespace echolab;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// A worker that lived this long died of something else than its start-up.
+// A worker that lived this long did not die of its start-up.
 constexpr auto kHealthyLife = 1s;
 constexpr auto kFirstRestartDelay = 100ms;
 constexpr auto kMaxRestartDelay = 10s;
@@ -59,14 +53,10 @@ struct Worker {
     Clock::time_point started;
 };
 
-// The worker's whole life: iterative's loop, on the inherited listener. A
-// stop interrupts the session, and the worker closes its copy of the
-// listener at once, so the port closes when the last copy does.
-[[noreturn]] void run_worker(Fd& listener, const ServerOptions& opts,
-                             StopSignal& stop, pid_t parent) {
-    if (!die_with_parent(parent)) {
-        ::_exit(0);
-    }
+// A worker's life: iterative's loop on the inherited listener. A stop
+// interrupts the session; the worker closes its copy of the listener at
+// once (the port closes with the last copy) and finishes its client.
+void run_worker(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
     AcceptBackoff backoff;
     while (!stop.requested()) {
         // Blocks until a client connects; a stop makes it fail with EINTR.
@@ -80,14 +70,6 @@ struct Worker {
             listener.reset();
         }
     }
-    ::_exit(0);
-}
-
-// "exited with status 3", "killed by signal 9".
-std::string describe(int status) {
-    return WIFSIGNALED(status)
-               ? "killed by signal " + std::to_string(WTERMSIG(status))
-               : "exited with status " + std::to_string(WEXITSTATUS(status));
 }
 
 // Forks one worker. The child never returns into the parent's code.
@@ -96,7 +78,10 @@ void start_worker(Worker& worker, Fd& listener, const ServerOptions& opts,
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid == 0) {
-        run_worker(listener, opts, stop, parent);
+        if (die_with_parent(parent)) {
+            run_worker(listener, opts, stop);
+        }
+        ::_exit(0);
     }
     if (pid < 0) {
         log_line("fork: " + error_text(errno) + "; worker not started");
@@ -104,65 +89,50 @@ void start_worker(Worker& worker, Fd& listener, const ServerOptions& opts,
     worker = {pid, Clock::now()};
 }
 
-// How long to wait before restarting a worker that died after `lived`:
-// nothing after a healthy life, else a delay that doubles with every quick
-// death in a row, so a worker that cannot start costs ten forks a second
-// at first and one every 10 s later, never a hot loop.
-class RestartBackoff {
-public:
-    Clock::duration after(Clock::duration lived) {
-        if (lived >= kHealthyLife) {
-            delay_ = Clock::duration::zero();
-            return delay_;
-        }
-        delay_ = std::clamp<Clock::duration>(2 * delay_, kFirstRestartDelay,
-                                             kMaxRestartDelay);
-        return delay_;
+// The pause before restarting a worker that died after `lived`: none
+// after a healthy life, else twice the last one, from 100 ms to 10 s.
+Clock::duration next_delay(Clock::duration last, Clock::duration lived) {
+    if (lived >= kHealthyLife) {
+        return Clock::duration::zero();
     }
+    return std::clamp<Clock::duration>(2 * last, kFirstRestartDelay,
+                                       kMaxRestartDelay);
+}
 
-private:
-    Clock::duration delay_{};
-};
-
-// Blocks in waitpid until a worker dies, then starts another in its place
-// (after a back-off if it died young). A stop interrupts the wait (EINTR),
-// and the back-off too (nanosleep).
+// Blocks in waitpid until a worker dies, then starts another in its place,
+// after a pause if it died young. A stop interrupts the wait (EINTR) and
+// the pause (nanosleep).
 void supervise(std::vector<Worker>& workers, Fd& listener,
                const ServerOptions& opts, StopSignal& stop) {
-    RestartBackoff backoff;
     Clock::duration delay{};
     while (!stop.requested()) {
-        if (delay > Clock::duration::zero()) {
-            auto ns = std::chrono::nanoseconds(delay).count();
-            timespec pause{ns / 1'000'000'000, ns % 1'000'000'000};
-            ::nanosleep(&pause, nullptr);
-            delay = Clock::duration::zero();
-        }
         for (Worker& worker : workers) {
             if (worker.pid <= 0 && !stop.requested()) {
                 start_worker(worker, listener, opts, stop);
             }
         }
-        int status = 0;
-        pid_t pid = ::waitpid(-1, &status, 0);
+        pid_t pid = ::waitpid(-1, nullptr, 0);
         auto dead =
             std::find_if(workers.begin(), workers.end(),
                          [pid](const Worker& w) { return w.pid == pid; });
         if (pid > 0 && dead != workers.end()) {
-            log_line("worker " + std::to_string(pid) + " " + describe(status) +
-                     "; starting another");
+            log_line("worker " + std::to_string(pid) + " died; restarting");
             dead->pid = -1;
-            delay = backoff.after(Clock::now() - dead->started);
+            delay = next_delay(delay, Clock::now() - dead->started);
         } else if (pid < 0 && errno == ECHILD) {
-            // Every fork failed: no child to wait for; retry after a pause.
-            delay = backoff.after(Clock::duration::zero());
+            delay = next_delay(delay, {});  // every fork failed
+        } else {
+            continue;
         }
+        auto ns = std::chrono::nanoseconds(delay).count();
+        timespec pause{ns / 1'000'000'000, ns % 1'000'000'000};
+        ::nanosleep(&pause, nullptr);
     }
 }
 
-// Passes the stop on, lets the workers finish their clients within the
-// grace period (SIGALRM, every 100 ms after a stop, ends each blocked
-// waitpid in time to look at the deadline), and kills what is left.
+// Passes the stop on, lets the workers finish within the grace period
+// (SIGALRM, every 100 ms after a stop, ends each blocked waitpid in time
+// to look at the deadline), and kills what is left.
 void finish_workers(std::vector<Worker>& workers, const ServerOptions& opts,
                     const StopSignal& stop) {
     std::erase_if(workers, [](const Worker& w) { return w.pid <= 0; });
@@ -191,16 +161,12 @@ void serve(Fd& listener, const ServerOptions& opts, int worker_count,
     finish_workers(workers, opts, stop);
 }
 
-int default_workers() {
-    long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-    return static_cast<int>(std::max(2L, cpus));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     ServerOptions opts;
-    int workers = default_workers();
+    int workers =
+        static_cast<int>(std::max(2L, ::sysconf(_SC_NPROCESSORS_ONLN)));
     opts.max_conns = workers;
     CLI::App app{"prefork: an echo server with processes forked at start"};
     add_common_flags(app, opts);
@@ -209,8 +175,8 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(1, 4096));
     app.footer(
-        "prefork serves at most --workers clients at once; --max-conns "
-        "defaults to --workers, and a lower value starts fewer workers.");
+        "At most --workers clients at once: --max-conns defaults to "
+        "--workers; a lower value starts fewer workers.");
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }
