@@ -1,6 +1,7 @@
-// core/signals.hpp: what each signal means to a server (the same in every
-// variant, docs/signals.md) and how a stop request reaches the waiting
-// threads: as a readable fd for event loops, as EINTR for blocking calls.
+// core/signals.hpp: what each signal means to a server, the same in every
+// variant (docs/decisions.md, "Signals"), and how a stop request reaches
+// the waiting threads: a readable fd for event loops, EINTR for blocking
+// calls.
 // It does not decide what stopping means; each variant does.
 #pragma once
 
