@@ -50,12 +50,17 @@ std::string describe(const SessionResult& result) {
 
 EchoSession::EchoSession(const Fd& conn, const SocketAddress& peer,
                          const ServerOptions& opts)
-    : conn_(conn), peer_(peer), verbose_(opts.verbose), grace_(opts.grace()) {
+    : conn_(conn),
+      peer_(peer),
+      verbose_(opts.verbose),
+      idle_(opts.idle_timeout()),
+      grace_(opts.grace()),
+      last_progress_(Clock::now()) {
     if (verbose_) {
         log_connect(peer_);
     }
-    if (opts.idle_timeout().count() > 0) {
-        result_.error = set_timeouts(conn_, opts.idle_timeout());
+    if (idle_.count() > 0) {
+        result_.error = set_timeouts(conn_, idle_);
     }
 }
 
@@ -77,6 +82,10 @@ SessionEnd EchoSession::run(const StopSignal& stop) {
                              received_ - sent_, MSG_NOSIGNAL)
                     : ::recv(conn_.get(), buffer_.data(), buffer_.size(), 0);
         int err = errno;
+        if (n > 0) {
+            // The clock is read from the vDSO: no system call per message.
+            last_progress_ = Clock::now();
+        }
         if (n > 0 && sending) {
             sent_ += static_cast<std::size_t>(n);
             result_.bytes += static_cast<unsigned long long>(n);
@@ -89,13 +98,14 @@ SessionEnd EchoSession::run(const StopSignal& stop) {
             // the grace period the 0 is the owner's shutdown(2) instead.
             return finish(past_grace(stop) ? SessionEnd::stopped
                                            : SessionEnd::client_closed);
-        } else if (err == EAGAIN || err == EWOULDBLOCK) {
-            // SO_RCVTIMEO/SO_SNDTIMEO: a whole timeout without progress.
+        } else if ((err == EAGAIN || err == EWOULDBLOCK) && idle_for_long()) {
+            // SO_RCVTIMEO/SO_SNDTIMEO: a whole timeout without progress. An
+            // EAGAIN that comes sooner is spurious, and retried.
             return finish(SessionEnd::idle_timeout);
         } else if (err == EINTR && stop.requested()) {
             return past_grace(stop) ? finish(SessionEnd::stopped)
                                     : SessionEnd::interrupted;
-        } else if (err != EINTR) {
+        } else if (err != EINTR && err != EAGAIN && err != EWOULDBLOCK) {
             // A bare EINTR (after SIGSTOP/SIGCONT, signal(7)) just retries.
             return finish(SessionEnd::reset, err);
         }
@@ -113,6 +123,14 @@ SessionEnd EchoSession::finish(SessionEnd end, int error) {
 
 bool EchoSession::past_grace(const StopSignal& stop) const {
     return stop.requested() && Clock::now() >= stop.requested_at() + grace_;
+}
+
+// The kernel rounds the socket timeouts to its clock tick, so a real
+// timeout may come a little early; a tenth of slack tells it from a
+// spurious EAGAIN, which comes at once.
+bool EchoSession::idle_for_long() const {
+    return idle_.count() > 0 &&
+           Clock::now() - last_progress_ >= idle_ - idle_ / 10;
 }
 
 SessionResult serve_blocking(const Fd& conn, const SocketAddress& peer,

@@ -61,11 +61,14 @@ private:
 
     SessionEnd finish(SessionEnd end, int error = 0);
     bool past_grace(const StopSignal& stop) const;
+    bool idle_for_long() const;
 
     const Fd& conn_;
     SocketAddress peer_;
     bool verbose_;
+    std::chrono::milliseconds idle_;
     std::chrono::milliseconds grace_;
+    std::chrono::steady_clock::time_point last_progress_;
     SessionResult result_;
     std::size_t sent_ = 0;      // of buffer_[0, received_)
     std::size_t received_ = 0;  // bytes in buffer_ from the last recv
