@@ -26,7 +26,10 @@ struct Baseline {
     std::size_t children = 0;
 };
 
+// The children that stay: a child per client is reaped soon after its
+// client leaves (wait up to a second for that); a pool's workers stay.
 Baseline baseline_of(pid_t pid) {
+    eventually([&] { return children_of(pid).empty(); }, 1s);
     return {fd_count(pid), thread_count(pid), children_of(pid).size()};
 }
 
@@ -36,7 +39,7 @@ Baseline baseline_of(pid_t pid) {
     std::size_t children = 0;
     bool back = eventually(
         [&] {
-            now = baseline_of(pid);
+            now = {fd_count(pid), thread_count(pid)};
             children = children_of(pid).size();
             return now.fds == before.fds && now.threads == before.threads &&
                    children == before.children;
