@@ -1,13 +1,13 @@
 #include "core/address.hpp"
 
-#include "core/error.hpp"
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
 
 #include <cstring>
 #include <string>
 
-#include <arpa/inet.h>
-#include <gtest/gtest.h>
-#include <netinet/in.h>
+#include "core/error.hpp"
 
 namespace {
 

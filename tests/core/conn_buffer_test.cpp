@@ -1,11 +1,11 @@
 #include "core/conn_buffer.hpp"
 
-#include "core/listen.hpp"
+#include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <string>
 
-#include <gtest/gtest.h>
-#include <sys/socket.h>
+#include "core/listen.hpp"
 
 namespace {
 

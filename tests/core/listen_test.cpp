@@ -1,7 +1,5 @@
 #include "core/listen.hpp"
 
-#include <string>
-
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -9,6 +7,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <string>
 
 namespace {
 
