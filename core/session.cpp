@@ -3,78 +3,31 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 
-#include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 
-#include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 namespace echolab {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Bytes moved per system call dominate bulk echo throughput, so read as
-// much as a loopback segment carries rather than a small fixed chunk.
-constexpr std::size_t kSessionBufferBytes = 64 * 1024;
-
-enum class Wait { ready, idle, stopped, failed };
-
-// Waits until conn is ready for `events`, the connection has been idle for
-// the idle timeout since last_progress, or the grace period after a stop
-// request has run out.
-Wait wait_for(const Fd& conn, short events, Clock::time_point last_progress,
-              const ServerOptions& opts, const StopSignal& stop,
-              Fd* close_on_stop) {
-    for (;;) {
-        auto deadline = Clock::time_point::max();
-        if (opts.idle_timeout().count() > 0) {
-            deadline = last_progress + opts.idle_timeout();
-        }
-        bool stopping = stop.requested();
-        if (stopping && close_on_stop != nullptr) {
-            close_on_stop->reset();
-        }
-        if (stopping) {
-            deadline = std::min(deadline, stop.requested_at() + opts.grace());
-        }
-        auto now = Clock::now();
-        if (now >= deadline) {
-            return stopping && now >= stop.requested_at() + opts.grace()
-                       ? Wait::stopped
-                       : Wait::idle;
-        }
-        int timeout_ms = -1;
-        if (deadline != Clock::time_point::max()) {
-            auto left =
-                std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
-            timeout_ms = static_cast<int>(
-                std::min<long long>(left.count(), 24LL * 3600 * 1000));
-        }
-        // Once a stop is requested its fd stays readable; watching it then
-        // would spin, so from then on only the deadline ends the wait.
-        std::array<pollfd, 2> fds{
-            {{conn.get(), events, 0}, {stop.fd(), POLLIN, 0}}};
-        int n = ::poll(fds.data(), stopping ? 1 : 2, timeout_ms);
-        if (n < 0 && errno != EINTR) {
-            return Wait::failed;
-        }
-        if (n > 0 && fds[0].revents != 0) {
-            return Wait::ready;
+// Sets SO_RCVTIMEO and SO_SNDTIMEO (socket(7)): a recv or send that waits
+// this long without moving a byte fails with EAGAIN. Zero means never.
+int set_timeouts(const Fd& conn, std::chrono::milliseconds idle) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(idle);
+    timeval limit{};
+    limit.tv_sec = static_cast<time_t>(micros.count() / 1'000'000);
+    limit.tv_usec = static_cast<suseconds_t>(micros.count() % 1'000'000);
+    for (int option : {SO_RCVTIMEO, SO_SNDTIMEO}) {
+        if (::setsockopt(conn.get(), SOL_SOCKET, option, &limit,
+                         sizeof limit) != 0) {
+            return errno;
         }
     }
-}
-
-SessionEnd end_of(Wait wait) {
-    return wait == Wait::stopped ? SessionEnd::stopped
-           : wait == Wait::idle  ? SessionEnd::idle_timeout
-                                 : SessionEnd::reset;
-}
-
-bool transient(int err) {
-    return err == EINTR || err == EAGAIN || err == EWOULDBLOCK;
+    return 0;
 }
 
 }  // namespace
@@ -87,80 +40,106 @@ std::string describe(const SessionResult& result) {
             return "idle timeout";
         case SessionEnd::stopped:
             return "grace period over";
+        case SessionEnd::interrupted:
+            return "interrupted";
         case SessionEnd::reset:
             return error_text(result.error);
     }
     return "?";
 }
 
-SessionResult echo_blocking(const Fd& conn, const ServerOptions& opts,
-                            const StopSignal& stop, Fd* close_on_stop) {
-    std::array<char, kSessionBufferBytes> buffer;
-    SessionResult result;
-    auto last_progress = Clock::now();
+EchoSession::EchoSession(const Fd& conn, const SocketAddress& peer,
+                         const ServerOptions& opts)
+    : conn_(conn),
+      peer_(peer),
+      verbose_(opts.verbose),
+      idle_(opts.idle_timeout()),
+      grace_(opts.grace()),
+      last_progress_(Clock::now()) {
+    if (verbose_) {
+        log_connect(peer_);
+    }
+    if (idle_.count() > 0) {
+        result_.error = set_timeouts(conn_, idle_);
+    }
+}
+
+SessionEnd EchoSession::run(const StopSignal& stop) {
+    if (result_.error != 0) {
+        return finish(SessionEnd::reset, result_.error);
+    }
     for (;;) {
-        Wait wait =
-            wait_for(conn, POLLIN, last_progress, opts, stop, close_on_stop);
-        if (wait != Wait::ready) {
-            result.end = end_of(wait);
-            return result;
+        // A session that starts, or goes on, after the grace period ends
+        // at once (a thread pool's queued clients).
+        if (past_grace(stop)) {
+            return finish(SessionEnd::stopped);
         }
-        ssize_t got =
-            ::recv(conn.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
-        if (got == 0) {
+        bool sending = sent_ < received_;
+        // MSG_NOSIGNAL: a vanished client gives EPIPE here, never a
+        // SIGPIPE (which is also ignored process-wide, belt and braces).
+        ssize_t n =
+            sending ? ::send(conn_.get(), buffer_.data() + sent_,
+                             received_ - sent_, MSG_NOSIGNAL)
+                    : ::recv(conn_.get(), buffer_.data(), buffer_.size(), 0);
+        int err = errno;
+        if (n > 0) {
+            // The clock is read from the vDSO: no system call per message.
+            last_progress_ = Clock::now();
+        }
+        if (n > 0 && sending) {
+            sent_ += static_cast<std::size_t>(n);
+            result_.bytes += static_cast<unsigned long long>(n);
+        } else if (n > 0) {
+            received_ = static_cast<std::size_t>(n);
+            sent_ = 0;
+        } else if (n == 0) {
             // Half-close: everything received has been written back, so
-            // the caller's close sends FIN after the last echoed byte.
-            return result;
-        }
-        if (got < 0) {
-            if (transient(errno)) {
-                continue;
-            }
-            result.end = SessionEnd::reset;
-            result.error = errno;
-            return result;
-        }
-        last_progress = Clock::now();
-        std::size_t sent = 0;
-        while (sent < static_cast<std::size_t>(got)) {
-            // MSG_NOSIGNAL: a vanished client gives EPIPE here, never a
-            // SIGPIPE (which is also ignored process-wide, belt and braces).
-            ssize_t n = ::send(conn.get(), buffer.data() + sent,
-                               static_cast<std::size_t>(got) - sent,
-                               MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (n > 0) {
-                sent += static_cast<std::size_t>(n);
-                result.bytes += static_cast<unsigned long long>(n);
-                last_progress = Clock::now();
-                continue;
-            }
-            if (n < 0 && !transient(errno)) {
-                result.end = SessionEnd::reset;
-                result.error = errno;
-                return result;
-            }
-            // The client is not reading: wait (bounded by the idle timeout)
-            // instead of buffering more. This is the backpressure.
-            wait = wait_for(conn, POLLOUT, last_progress, opts, stop,
-                            close_on_stop);
-            if (wait != Wait::ready) {
-                result.end = end_of(wait);
-                return result;
-            }
+            // the caller's close sends FIN after the last echoed byte. After
+            // the grace period the 0 is the owner's shutdown(2) instead.
+            return finish(past_grace(stop) ? SessionEnd::stopped
+                                           : SessionEnd::client_closed);
+        } else if ((err == EAGAIN || err == EWOULDBLOCK) && idle_for_long()) {
+            // SO_RCVTIMEO/SO_SNDTIMEO: a whole timeout without progress. An
+            // EAGAIN that comes sooner is spurious, and retried.
+            return finish(SessionEnd::idle_timeout);
+        } else if (err == EINTR && stop.requested()) {
+            return past_grace(stop) ? finish(SessionEnd::stopped)
+                                    : SessionEnd::interrupted;
+        } else if (err != EINTR && err != EAGAIN && err != EWOULDBLOCK) {
+            // A bare EINTR (after SIGSTOP/SIGCONT, signal(7)) just retries.
+            return finish(SessionEnd::reset, err);
         }
     }
 }
 
-void serve_blocking(Fd conn, const SocketAddress& peer,
-                    const ServerOptions& opts, const StopSignal& stop,
-                    Fd* close_on_stop) {
-    if (opts.verbose) {
-        log_connect(peer);
+SessionEnd EchoSession::finish(SessionEnd end, int error) {
+    result_.end = end;
+    result_.error = error;
+    if (verbose_) {
+        log_disconnect(peer_, describe(result_), result_.bytes);
     }
-    SessionResult result = echo_blocking(conn, opts, stop, close_on_stop);
-    if (opts.verbose) {
-        log_disconnect(peer, describe(result), result.bytes);
+    return end;
+}
+
+bool EchoSession::past_grace(const StopSignal& stop) const {
+    return stop.requested() && Clock::now() >= stop.requested_at() + grace_;
+}
+
+// The kernel rounds the socket timeouts to its clock tick, so a real
+// timeout may come a little early; a tenth of slack tells it from a
+// spurious EAGAIN, which comes at once.
+bool EchoSession::idle_for_long() const {
+    return idle_.count() > 0 &&
+           Clock::now() - last_progress_ >= idle_ - idle_ / 10;
+}
+
+SessionResult serve_blocking(const Fd& conn, const SocketAddress& peer,
+                             const ServerOptions& opts,
+                             const StopSignal& stop) {
+    EchoSession session(conn, peer, opts);
+    while (session.run(stop) == SessionEnd::interrupted) {
     }
+    return session.result();
 }
 
 }  // namespace echolab

@@ -1,7 +1,7 @@
 // core/session.hpp: the blocking echo session shared by iterative,
-// fork_per_conn, thread_per_conn and thread_pool. It serves one connection
-// to its end on the calling thread; how threads or processes are found for
-// it is the variant's business.
+// fork_per_conn, thread_per_conn, thread_pool and prefork. It serves one
+// connection on the calling thread, blocked in recv(2) and send(2); how
+// threads or processes are found for it is the variant's business.
 #pragma once
 
 #include "core/address.hpp"
@@ -9,7 +9,8 @@
 #include "core/options.hpp"
 #include "core/signals.hpp"
 
-#include <string_view>
+#include <array>
+#include <string>
 
 namespace echolab {
 
@@ -18,6 +19,7 @@ enum class SessionEnd {
     idle_timeout,   // no progress either way for --idle-timeout
     reset,          // the connection failed (reset, broken pipe, ...)
     stopped,        // the server's grace period ran out
+    interrupted,    // not an end: a stop interrupted a blocked call
 };
 
 struct SessionResult {
@@ -29,19 +31,53 @@ struct SessionResult {
 // "client closed", "idle timeout", "Connection reset by peer", ...
 std::string describe(const SessionResult& result);
 
-// Echoes everything conn receives until the client half-closes, then
-// returns (the caller closes). Blocks the calling thread; waits in poll(2)
-// so that the idle timeout and a stop request can end the wait. After a
-// stop request it keeps echoing until the grace period ends, and closes
-// close_on_stop (if given) at once: a single-threaded server passes its
-// listener, which no other thread could close meanwhile. Never throws.
-SessionResult echo_blocking(const Fd& conn, const ServerOptions& opts,
-                            const StopSignal& stop,
-                            Fd* close_on_stop = nullptr);
+// One client's echo, read and written back with exactly one recv and one
+// send per message while the client keeps up. The idle timeout is the
+// socket's own: SO_RCVTIMEO and SO_SNDTIMEO make a call that waited that
+// long without progress fail with EAGAIN. A stop reaches the session as
+// EINTR (StopWake::interrupt) or, on a thread that blocks the stop
+// signals, as shutdown(2) of conn by the thread that owns the shutdown.
+class EchoSession {
+public:
+    // Borrows conn (the caller closes it) and sets its timeouts; logs the
+    // connect line under --verbose.
+    EchoSession(const Fd& conn, const SocketAddress& peer,
+                const ServerOptions& opts);
 
-// echo_blocking with the --verbose connect/disconnect lines; closes conn.
-void serve_blocking(Fd conn, const SocketAddress& peer,
-                    const ServerOptions& opts, const StopSignal& stop,
-                    Fd* close_on_stop = nullptr);
+    // Echoes until the client half-closes, the idle timeout passes, the
+    // connection fails, or the grace period after a stop runs out, and
+    // returns that end (logged under --verbose). Returns
+    // SessionEnd::interrupted when a stop interrupts a blocked call: a
+    // single-threaded server does what a stop asks of it (closes its
+    // listener), then calls run() again; nothing received is lost.
+    SessionEnd run(const StopSignal& stop);
+
+    const SessionResult& result() const noexcept { return result_; }
+
+private:
+    // Bytes moved per system call dominate bulk echo throughput, so read
+    // as much as a loopback segment carries rather than a small chunk.
+    static constexpr std::size_t kBufferBytes = 64 * 1024;
+
+    SessionEnd finish(SessionEnd end, int error = 0);
+    bool past_grace(const StopSignal& stop) const;
+    bool idle_for_long() const;
+
+    const Fd& conn_;
+    SocketAddress peer_;
+    bool verbose_;
+    std::chrono::milliseconds idle_;
+    std::chrono::milliseconds grace_;
+    std::chrono::steady_clock::time_point last_progress_;
+    SessionResult result_;
+    std::size_t sent_ = 0;      // of buffer_[0, received_)
+    std::size_t received_ = 0;  // bytes in buffer_ from the last recv
+    std::array<char, kBufferBytes> buffer_;
+};
+
+// Runs an EchoSession on conn to its end, going on after interruptions;
+// for a thread or process that has nothing else to do on a stop.
+SessionResult serve_blocking(const Fd& conn, const SocketAddress& peer,
+                             const ServerOptions& opts, const StopSignal& stop);
 
 }  // namespace echolab

@@ -1,9 +1,15 @@
 // iterative: one client at a time; the server accepts a connection, echoes
 // it to the end, closes it, and only then accepts the next.
 //
-// Model:    accept, serve, close, in a loop on the main thread.
+// Model:    accept, serve, close, in a loop on the main thread. It waits
+//           only in blocking calls: accept(2), then recv(2) and send(2) in
+//           core/session.cpp, one of each per echoed message. A stop
+//           (SIGINT/SIGTERM/SIGHUP) interrupts the blocked call with EINTR
+//           (no SA_RESTART); one that lands just before a call blocks is
+//           caught by SIGALRM, repeated every 100 ms from the stop on. The
+//           idle timeout is the socket's SO_RCVTIMEO/SO_SNDTIMEO (EAGAIN).
 // Costs:    nothing per connection beyond the socket: no process, no thread,
-//           one 64 KiB buffer reused by every client.
+//           one 64 KiB buffer per session.
 // Bounds:   exactly one client served; the rest wait in the kernel backlog
 //           (their connect() succeeds, their bytes wait unanswered).
 // Breaks:   one silent or slow client stalls everyone behind it until it
@@ -19,34 +25,35 @@
 #include "core/signals.hpp"
 
 #include <chrono>
+#include <thread>
 #include <utility>
 
 namespace {
 
 using namespace echolab;
-using namespace std::chrono_literals;
 
 constexpr int kDefaultMaxConns = 1;
-constexpr auto kForever = -1ms;
 
-// Serves one client to the end. On a stop the session itself closes the
-// listener at once: this is the only thread, and it is busy here.
+// Serves one client to the end. A stop interrupts the session; this is the
+// only thread, so it closes the listener here, at once, and then lets the
+// client finish within the grace period.
 void serve_connection(Accepted client, Fd& listener, const ServerOptions& opts,
                       const StopSignal& stop) {
-    serve_blocking(std::move(client.conn), client.peer, opts, stop, &listener);
+    EchoSession session(client.conn, client.peer, opts);
+    while (session.run(stop) == SessionEnd::interrupted) {
+        listener.reset();
+    }
 }
 
 void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
     AcceptBackoff backoff;
     while (!stop.requested()) {
-        if (stop.wait(listener.get(), kForever) != Wake::ready) {
-            continue;  // a signal that was not a stop, e.g. SIGCHLD
-        }
+        // Blocks until a client connects; a stop makes it fail with EINTR.
         Accepted client = accept_conn(listener, ConnMode::blocking);
         if (client.result != AcceptResult::accepted) {
             // After EMFILE this sleeps instead of spinning on an accept that
             // fails at once; the clients wait in the backlog meanwhile.
-            stop.wait(-1, backoff.after(client));
+            std::this_thread::sleep_for(backoff.after(client));
             continue;
         }
         // The whole model: the next accept waits for this client.
@@ -71,8 +78,12 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        StopSignal& stop = StopSignal::install();
+        StopSignal& stop = StopSignal::install(StopWake::interrupt);
         Fd listener = start_listening(opts);
+        // A blocking listener: accept(2) itself is where this server waits.
+        if (auto error = set_nonblocking(listener, false)) {
+            throw SetupError(error.value(), "fcntl(O_NONBLOCK)");
+        }
         serve(listener, opts, stop);
         return 0;
     } catch (const std::exception& error) {

@@ -2,7 +2,11 @@
 // starts a thread, and joins the threads that have finished.
 //
 // Model:    accept in main; start a std::jthread that serves the client to
-//           the end; main joins finished threads as it goes.
+//           the end; main joins finished threads as it goes. Main waits in
+//           accept(2), or at the limit in sem_wait(3); each thread in
+//           recv(2) and send(2). The threads block the stop signals, so a
+//           stop interrupts main (EINTR), which closes the listener, waits
+//           out the grace period and then shutdown(2)s what is still open.
 // Costs:    a thread per client: a clone, an 8 MiB stack reservation (a few
 //           pages touched), a 64 KiB buffer on that stack.
 // Bounds:   at most --max-conns live threads; at the limit main stops
@@ -13,6 +17,7 @@
 //           call per request), and the simplest code that is concurrent.
 // Compare:  fork_per_conn (a process instead of a thread); thread_pool
 //           (the threads made once, the clients queued).
+#include "core/conn_slots.hpp"
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
@@ -33,14 +38,12 @@ using namespace echolab;
 using namespace std::chrono_literals;
 
 constexpr int kDefaultMaxConns = 1024;
-// How often main joins finished threads while it has nothing else to do; at
-// the limit, a freed slot is noticed within this time.
-constexpr auto kReapInterval = 20ms;
 constexpr auto kBackoff = 100ms;
 
-// A thread and the flag it raises as its last act, so main can tell which
-// threads join() would not block on.
+// A thread, its client, and the flag it raises as its last act, so main
+// can tell which threads join() would not block on.
 struct Worker {
+    Accepted client;
     std::atomic<bool> finished{false};
     std::jthread thread;
 };
@@ -51,48 +54,53 @@ void reap_workers(std::list<Worker>& workers) {
 }
 
 // Starts a thread for the client. A thread that cannot be created costs
-// this one connection (closed when the failed call drops it), not the
-// server.
+// this one connection, not the server.
 void serve_connection(Accepted client, const ServerOptions& opts,
-                      StopSignal& stop, std::list<Worker>& workers) {
+                      StopSignal& stop, ConnSlots& slots,
+                      std::list<Worker>& workers) {
     Worker& worker = workers.emplace_back();
+    worker.client = std::move(client);
     try {
-        worker.thread = std::jthread(
-            [&worker, &opts, &stop, client = std::move(client)]() mutable {
-                serve_blocking(std::move(client.conn), client.peer, opts, stop);
-                worker.finished = true;
-            });
+        worker.thread = std::jthread([&worker, &opts, &stop, &slots] {
+            block_stop_signals();
+            serve_blocking(worker.client.conn, worker.client.peer, opts, stop);
+            slots.release(std::move(worker.client.conn));
+            worker.finished = true;
+        });
     } catch (const std::system_error& error) {
+        slots.release(std::move(worker.client.conn));
         workers.pop_back();
         log_line(std::string("thread: ").append(error.what()));
-        stop.wait(-1, kBackoff);
+        std::this_thread::sleep_for(kBackoff);
     }
 }
 
 void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
     std::list<Worker> workers;
+    ConnSlots slots(opts.max_conns);
     AcceptBackoff backoff;
     while (!stop.requested()) {
         reap_workers(workers);
-        // At the limit, stop watching the listener: clients wait in the
-        // backlog until a thread finishes.
-        bool room = workers.size() < static_cast<std::size_t>(opts.max_conns);
-        if (stop.wait(room ? listener.get() : -1, kReapInterval) !=
-            Wake::ready) {
+        // At the limit this blocks until a thread finishes: clients wait in
+        // the backlog meanwhile. A stop interrupts it (EINTR).
+        if (!slots.wait_for_room()) {
             continue;
         }
+        // Blocks until a client connects; a stop makes it fail with EINTR.
         Accepted client = accept_conn(listener, ConnMode::blocking);
         if (client.result != AcceptResult::accepted) {
             // After EMFILE this sleeps instead of spinning on an accept that
             // fails at once; the clients wait in the backlog meanwhile.
-            stop.wait(-1, backoff.after(client));
+            std::this_thread::sleep_for(backoff.after(client));
             continue;
         }
-        serve_connection(std::move(client), opts, stop, workers);
+        slots.hold(client.conn);
+        serve_connection(std::move(client), opts, stop, slots, workers);
     }
     listener.reset();
-    // Each session ends by itself when the grace period is over; the
-    // jthread destructors join them all here.
+    // The threads go on echoing through the grace period; then the ones
+    // still open are shut down, and the jthread destructors join them all.
+    slots.finish_by(stop.requested_at() + opts.grace());
     workers.clear();
 }
 
@@ -107,8 +115,12 @@ int main(int argc, char** argv) {
         return *status;
     }
     try {
-        StopSignal& stop = StopSignal::install();
+        StopSignal& stop = StopSignal::install(StopWake::interrupt);
         Fd listener = start_listening(opts);
+        // A blocking listener: accept(2) itself is where this server waits.
+        if (auto error = set_nonblocking(listener, false)) {
+            throw SetupError(error.value(), "fcntl(O_NONBLOCK)");
+        }
         serve(listener, opts, stop);
         return 0;
     } catch (const std::exception& error) {

@@ -3,18 +3,26 @@
 //
 // Model:    accept in main; push the connection to a queue of --queue slots;
 //           each of --threads workers pops one and echoes it to the end.
+//           Main waits in accept(2), or when all is taken in sem_wait(3);
+//           a worker in recv(2) and send(2), or in the queue when idle.
+//           The workers block the stop signals, so a stop interrupts main
+//           (EINTR), which closes the listener, waits out the grace period
+//           and then shutdown(2)s what is still open.
 // Costs:    --threads stacks and buffers, made once at start; per client a
 //           queue slot and one lock round trip, no thread creation.
 // Bounds:   at most --threads served at once and --queue waiting (and never
-//           more than --max-conns held); when all are taken main stops
-//           accepting and the kernel backlog absorbs the rest.
+//           more than --max-conns held, by default --threads + --queue);
+//           when all are taken main stops accepting and the kernel backlog
+//           absorbs the rest.
 // Breaks:   a few slow or idle clients occupy every worker and everyone
 //           else waits (head-of-line blocking); latency jumps once clients
 //           exceed --threads. --idle-timeout is the only way out.
 // Choose:   short, CPU-light requests at steady load, where bounded memory
 //           and no per-client thread start matter.
 // Compare:  thread_per_conn (same session code, a thread per client);
-//           epoll_loop (one thread, no blocking per client).
+//           prefork (the same fixed pool, of processes); epoll_loop (one
+//           thread, no blocking per client).
+#include "core/conn_slots.hpp"
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
@@ -25,7 +33,6 @@
 #include "thread_pool/work_queue.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -34,73 +41,71 @@
 namespace {
 
 using namespace echolab;
-using namespace std::chrono_literals;
 
 constexpr int kDefaultThreads = 16;
 constexpr int kDefaultQueue = 64;
-// How often main looks again when every slot is taken; a freed slot is
-// noticed within this time.
-constexpr auto kReapInterval = 20ms;
 
 struct PoolOptions {
     int threads = kDefaultThreads;
     int queue = kDefaultQueue;
 };
 
-// Connections accepted and not yet finished: queued plus in service.
-using HeldCount = std::atomic<int>;
-
 void run_worker(std::stop_token leave, WorkQueue<Accepted>& queue,
-                HeldCount& held, const ServerOptions& opts, StopSignal& stop) {
+                ConnSlots& slots, const ServerOptions& opts, StopSignal& stop) {
+    block_stop_signals();
     while (std::optional<Accepted> client = queue.pop(leave)) {
-        serve_blocking(std::move(client->conn), client->peer, opts, stop);
-        --held;
+        serve_blocking(client->conn, client->peer, opts, stop);
+        slots.release(std::move(client->conn));
     }
 }
 
 void serve_connection(Accepted client, WorkQueue<Accepted>& queue,
-                      HeldCount& held) {
-    ++held;
+                      ConnSlots& slots) {
+    slots.hold(client.conn);
+    // The queue has a place for every slot, so this fails only while
+    // closing; then the connection closes here.
     if (!queue.try_push(std::move(client))) {
-        --held;  // only while closing; the connection closes with client
+        slots.release(std::move(client.conn));
     }
 }
 
 void serve(Fd& listener, const ServerOptions& opts, const PoolOptions& pool,
            StopSignal& stop) {
-    // The held count, not the queue, enforces --queue: a worker that is
-    // free but has not yet woken still counts its client as queued.
+    // The slots, not the queue, enforce --queue: a worker that is free but
+    // has not yet woken still counts its client as queued.
     int max_held = std::min(opts.max_conns, pool.threads + pool.queue);
+    ConnSlots slots(max_held);
     WorkQueue<Accepted> queue(static_cast<std::size_t>(max_held));
-    HeldCount held{0};
     std::vector<std::jthread> workers;
     for (int i = 0; i < pool.threads; ++i) {
         workers.emplace_back([&](std::stop_token leave) {
-            run_worker(leave, queue, held, opts, stop);
+            run_worker(leave, queue, slots, opts, stop);
         });
     }
     AcceptBackoff backoff;
     while (!stop.requested()) {
-        // When every worker is busy and the queue is full, stop watching
-        // the listener: clients wait in the backlog.
-        bool room = held < max_held;
-        if (stop.wait(room ? listener.get() : -1, kReapInterval) !=
-            Wake::ready) {
+        // When every worker is busy and the queue is full, this blocks
+        // until one finishes: clients wait in the backlog. A stop
+        // interrupts it (EINTR).
+        if (!slots.wait_for_room()) {
             continue;
         }
+        // Blocks until a client connects; a stop makes it fail with EINTR.
         Accepted client = accept_conn(listener, ConnMode::blocking);
         if (client.result != AcceptResult::accepted) {
             // After EMFILE this sleeps instead of spinning on an accept that
             // fails at once; the clients wait in the backlog meanwhile.
-            stop.wait(-1, backoff.after(client));
+            std::this_thread::sleep_for(backoff.after(client));
             continue;
         }
-        serve_connection(std::move(client), queue, held);
+        serve_connection(std::move(client), queue, slots);
     }
     listener.reset();
     // Workers finish their clients, then the queued ones, within the grace
-    // period (a session started after it ends at once), then leave. On an
-    // exception the jthreads' stop requests end the workers' waits instead.
+    // period; then what is still open is shut down, and a session started
+    // after it ends at once. On an exception the jthreads' stop requests
+    // end the workers' waits instead.
+    slots.finish_by(stop.requested_at() + opts.grace());
     queue.close();
     workers.clear();
 }
@@ -120,12 +125,22 @@ int main(int argc, char** argv) {
                    "Accepted connections waiting for a worker")
         ->capture_default_str()
         ->check(CLI::Range(0, 1 << 16));
+    app.footer("--max-conns defaults to --threads + --queue.");
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }
+    // A default that follows other flags is computed after parsing, or
+    // --threads 128 would still be capped at the 80 of the defaults.
+    if (app.count("--max-conns") == 0) {
+        opts.max_conns = pool.threads + pool.queue;
+    }
     try {
-        StopSignal& stop = StopSignal::install();
+        StopSignal& stop = StopSignal::install(StopWake::interrupt);
         Fd listener = start_listening(opts);
+        // A blocking listener: accept(2) itself is where this server waits.
+        if (auto error = set_nonblocking(listener, false)) {
+            throw SetupError(error.value(), "fcntl(O_NONBLOCK)");
+        }
         serve(listener, opts, pool, stop);
         return 0;
     } catch (const std::exception& error) {

@@ -42,7 +42,6 @@ void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
         int connfd = client.conn.release();
         if (::fork() == 0) {
             listener.reset();
-            stop.reset_after_fork();
             serve_blocking(Fd(connfd), client.peer, opts, stop);
             ::_exit(0);
         }

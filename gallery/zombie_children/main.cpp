@@ -34,7 +34,6 @@ void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
         }
         if (::fork() == 0) {
             listener.reset();
-            stop.reset_after_fork();
             serve_blocking(std::move(client.conn), client.peer, opts, stop);
             ::_exit(0);
         }

@@ -108,6 +108,26 @@ TEST_P(EchoConformance, IdleClientsStallOthersUntilIdleTimeout) {
     }
 }
 
+// A pool sized on the command line serves that many at once: its default
+// --max-conns follows the pool flag (issue 12, item 5: --threads 128 once
+// served 80, its cap computed from the defaults before parsing).
+TEST_P(EchoConformance, PoolServesAsManyAsItsFlagSays) {
+    if (server().model != Model::worker_pool) {
+        GTEST_SKIP() << "no pool to size";
+    }
+    constexpr int kPool = 128;
+    ServerProcess& srv = start({server().pool_flag, std::to_string(kPool)});
+    std::vector<TestClient> held;
+    for (int i = 0; i < kPool; ++i) {
+        held.emplace_back(srv.client_host(), srv.port());
+        ASSERT_TRUE(held.back().connected())
+            << error_text(held.back().connect_error());
+        ASSERT_EQ(held.back().round_trip("x", 3s), "x")
+            << "client " << i + 1 << " of " << kPool << " while " << i
+            << " are held open";
+    }
+}
+
 // Idle means no progress: a client that trickles a byte every 300 ms
 // stays open past a 1 s timeout, and a silent one is closed after about 1 s.
 TEST_P(EchoConformance, IdleTimeoutClosesSilentConnection) {

@@ -1,15 +1,17 @@
 #include "core/session.hpp"
 
-#include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/socket.h>
+#include "core/listen.hpp"
 
 #include <chrono>
 #include <future>
 #include <string>
 #include <thread>
 
-#include "core/listen.hpp"
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -66,13 +68,14 @@ std::string round_trip(const Fd& client, const std::string& data) {
     return reader.get();
 }
 
-// Runs echo_blocking on the server end in a thread and closes that end
+// Runs serve_blocking on the server end in a thread and closes that end
 // when the session returns, as serve_blocking's caller does.
 std::future<SessionResult> start_session(Fd& server,
                                          const ServerOptions& opts) {
     return std::async(std::launch::async, [&server, &opts] {
         SessionResult result =
-            echo_blocking(server, opts, StopSignal::install());
+            serve_blocking(server, SocketAddress{}, opts,
+                           StopSignal::install(StopWake::interrupt));
         server.reset();
         return result;
     });
@@ -115,7 +118,8 @@ TEST(EchoBlocking, IdleTimeoutEndsASilentClient) {
     opts.idle_timeout_s = 0.2;
     auto started = std::chrono::steady_clock::now();
     SessionResult result =
-        echo_blocking(pair.server, opts, StopSignal::install());
+        serve_blocking(pair.server, SocketAddress{}, opts,
+                       StopSignal::install(StopWake::interrupt));
     auto waited = std::chrono::steady_clock::now() - started;
     EXPECT_EQ(result.end, SessionEnd::idle_timeout);
     EXPECT_EQ(describe(result), "idle timeout");
@@ -163,6 +167,42 @@ TEST(EchoBlocking, PeerResetEndsWithTheError) {
     EXPECT_EQ(result.end, SessionEnd::reset);
     EXPECT_EQ(result.error, ECONNRESET);
     EXPECT_EQ(result.bytes, 4u);
+}
+
+// Last in this file, because a stop cannot be taken back in this process
+// (ctest runs every test in a process of its own anyway).
+TEST(EchoSession, StopInterruptsThenGraceEndsTheSession) {
+    Pair pair = make_pair();
+    ServerOptions opts;
+    opts.grace_s = 0.4;
+    StopSignal& stop = StopSignal::install(StopWake::interrupt);
+    EchoSession session(pair.server, SocketAddress{}, opts);
+    // The client thread blocks the stop signals, so SIGTERM interrupts the
+    // recv that this thread is blocked in.
+    auto client = std::async(std::launch::async, [&pair] {
+        block_stop_signals();
+        std::this_thread::sleep_for(100ms);
+        ::kill(::getpid(), SIGTERM);
+        std::this_thread::sleep_for(100ms);
+        EXPECT_EQ(::send(pair.client.get(), "late", 4, 0), 4);
+        char echo[4];
+        return ::recv(pair.client.get(), echo, 4, MSG_WAITALL);
+    });
+    EXPECT_EQ(session.run(stop), SessionEnd::interrupted);
+    EXPECT_TRUE(stop.requested());
+    // Within the grace period the session goes on echoing; SIGALRM, every
+    // 100 ms from the stop on, keeps interrupting it until the grace
+    // period is over, though the client stays silent.
+    SessionEnd end = SessionEnd::interrupted;
+    while (end == SessionEnd::interrupted) {
+        end = session.run(stop);
+    }
+    EXPECT_EQ(end, SessionEnd::stopped);
+    EXPECT_EQ(client.get(), 4) << "a byte sent within the grace period";
+    EXPECT_EQ(session.result().bytes, 4u);
+    auto late = std::chrono::steady_clock::now() - stop.requested_at();
+    EXPECT_GE(late, 400ms);
+    EXPECT_LT(late, 700ms);
 }
 
 }  // namespace

@@ -161,7 +161,15 @@ TEST_P(InterruptedIo, SigpipeOnSendKillsNothing) {
         served += problem.empty() ? 1 : 0;
     }
     bool one_tracee = server().unit.empty();
-    EXPECT_EQ(served, one_tracee ? 3 : 0);
+    if (server().model == Model::worker_pool && server().unit == "process") {
+        // Each worker's first send fails; which worker takes a client is
+        // the kernel's choice, so between one and all of them fail once.
+        auto workers = children_of(first_child(traced_->pid())).size();
+        EXPECT_GE(served, 4 - static_cast<int>(workers));
+        EXPECT_LE(served, 3);
+    } else {
+        EXPECT_EQ(served, one_tracee ? 3 : 0);
+    }
     EXPECT_TRUE(traced_->running());
     // The session that got EPIPE lived on to log its end.
     std::string err = traced_->stderr_text();
