@@ -64,6 +64,13 @@ void ConnTable::remove(int fd) {
     close(slot, slot->end_reason());
 }
 
+void ConnTable::remove(int fd, std::string_view why) {
+    auto& slot = conns_.at(static_cast<std::size_t>(fd));
+    if (slot) {
+        close(slot, why);
+    }
+}
+
 void ConnTable::close_idle() {
     auto now = Clock::now();
     if (opts_.idle_timeout().count() <= 0 || now < next_idle_scan_) {

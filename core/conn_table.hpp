@@ -38,6 +38,8 @@ public:
     ConnBuffer* find(int fd) const noexcept;
     // Logs (under --verbose) and closes the connection on fd.
     void remove(int fd);
+    // The same, for a connection the loop itself gives up on, with why.
+    void remove(int fd, std::string_view why);
     // Closes every connection silent for --idle-timeout. Cheap to call on
     // every loop turn: it scans the table at most once a second.
     void close_idle();

@@ -103,12 +103,16 @@ Fd start_listening(const ServerOptions& opts, int fd_setsize) {
             .append(std::to_string(fd_setsize));
         throw SetupError(EMFILE, what);
     }
+    print_ready_line(listener);
+    return listener;
+}
+
+void print_ready_line(const Fd& listener) {
     std::printf("listening on %s\n",
                 to_string(local_address(listener)).c_str());
     // Tests and tools wait for this line through a pipe, where stdout is
     // fully buffered: flush it now, not at exit.
     std::fflush(stdout);
-    return listener;
 }
 
 int report_setup_error(const std::exception& error) {

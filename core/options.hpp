@@ -43,6 +43,11 @@ void add_common_flags(CLI::App& app, ServerOptions& opts);
 // not below it (select(2) cannot watch a descriptor >= FD_SETSIZE).
 [[nodiscard]] Fd start_listening(const ServerOptions& opts, int fd_setsize = 0);
 
+// Prints the ready line for a listener set up by other means (a server
+// with several listeners prints it once, when all of them are bound).
+// Throws SetupError if getsockname fails.
+void print_ready_line(const Fd& listener);
+
 // Prints "error: <what>" for a failed setup and returns 1, the exit status.
 int report_setup_error(const std::exception& error);
 
