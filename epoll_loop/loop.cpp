@@ -81,7 +81,8 @@ void add_interest(const Fd& epoll, ConnTable& table, const ConnBuffer& conn,
         interest.resize(slot + 1);
     }
     interest[slot] = 0;
-    if (std::error_code error = set_interest(epoll, fd, EPOLLIN, EPOLL_CTL_ADD)) {
+    if (std::error_code error =
+            set_interest(epoll, fd, EPOLLIN, EPOLL_CTL_ADD)) {
         drop(table, fd, error);
         return;
     }
@@ -90,9 +91,8 @@ void add_interest(const Fd& epoll, ConnTable& table, const ConnBuffer& conn,
 
 // Accepts up to kAcceptBatch clients, each on a seat taken first. Returns
 // how many were admitted (a dropped one is then missing from the table).
-int accept_clients(const Fd& listener, ConnTable& table,
-                   const StopSignal& stop, Seats& seats, const Fd& epoll,
-                   Interest& interest) {
+int accept_clients(const Fd& listener, ConnTable& table, const StopSignal& stop,
+                   Seats& seats, const Fd& epoll, Interest& interest) {
     int admitted = 0;
     for (int i = 0; i < kAcceptBatch && table.accepting(stop); ++i) {
         if (!seats.take()) {
@@ -215,8 +215,8 @@ void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
             }
         }
         if (clients_waiting) {
-            seated += accept_clients(listener, table, stop, seats, epoll,
-                                     interest);
+            seated +=
+                accept_clients(listener, table, stop, seats, epoll, interest);
         }
         if (stop.requested() && listener) {
             listener.reset();  // refuse new clients at once

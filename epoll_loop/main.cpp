@@ -24,6 +24,7 @@
 // it too; read serve() there.
 #include "core/options.hpp"
 #include "core/signals.hpp"
+
 #include "epoll_loop/loop.hpp"
 
 namespace {

@@ -32,6 +32,7 @@
 #include "core/listen.hpp"
 #include "core/options.hpp"
 #include "core/signals.hpp"
+
 #include "epoll_loop/loop.hpp"
 
 #include <cstddef>
@@ -58,6 +59,13 @@ int online_cpus() {
 // gets a port from the kernel and the others join it there; the ready line
 // is printed once all are bound.
 std::vector<Fd> listen_all(const ServerOptions& opts, int threads) {
+    if (opts.port != 0) {
+        // A second epoll_reactors of the same user would join our
+        // reuseport group and silently take half of the clients. One
+        // exclusive listener, closed at once, proves the port is free of
+        // any listener ("bind ...: Address already in use" if not).
+        (void)listen_tcp(opts.host, opts.port, 1);
+    }
     std::vector<Fd> listeners;
     listeners.push_back(
         listen_tcp_reuseport(opts.host, opts.port, opts.backlog));
@@ -119,8 +127,9 @@ int main(int argc, char** argv) {
     LoopOptions loop;
     int threads = online_cpus();
     opts.max_conns = kDefaultMaxConns;
-    CLI::App app{"epoll_reactors: an echo server with an epoll loop and a "
-                 "SO_REUSEPORT listener per thread"};
+    CLI::App app{
+        "epoll_reactors: an echo server with an epoll loop and a "
+        "SO_REUSEPORT listener per thread"};
     add_common_flags(app, opts);
     app.get_option("--max-conns")
         ->description("Connections served at once, by all threads together");
