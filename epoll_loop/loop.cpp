@@ -3,6 +3,7 @@
 #include "core/conn_table.hpp"
 #include "core/error.hpp"
 #include "core/listen.hpp"
+#include "core/log.hpp"
 
 #include <array>
 #include <cerrno>
@@ -45,6 +46,20 @@ std::error_code set_interest(const Fd& epoll, int fd, std::uint32_t events,
 void watch(const Fd& epoll, int fd, std::uint32_t events, int op) {
     if (std::error_code error = set_interest(epoll, fd, events, op)) {
         throw SetupError(error.value(), "epoll_ctl");
+    }
+}
+
+// The wake descriptor matters only on a full server. If epoll cannot take
+// it, the loop still sees a freed seat at its next tick (timeout() is at
+// most a second), so that costs latency, not service.
+void watch_wake(const Fd& epoll, const Fd& wake) {
+    if (!wake) {
+        return;  // one loop: no other loop frees its seats
+    }
+    if (std::error_code error =
+            set_interest(epoll, wake.get(), EPOLLIN, EPOLL_CTL_ADD)) {
+        log_line("epoll_ctl (seat wake-up): " + error_text(error.value()) +
+                 "; freed seats are seen within a second");
     }
 }
 
@@ -126,15 +141,17 @@ void serve_ready(const Fd& epoll, ConnTable& table, ConnBuffer& conn,
 
 }  // namespace
 
-Seats::Seats(int max_conns, int loops) : max_(max_conns) {
-    for (int i = 0; i < loops; ++i) {
+Seats::Seats(int max_conns, int loops)
+    : max_(max_conns), wake_(static_cast<std::size_t>(loops)) {
+    // One loop frees and re-checks its own seats every turn: no wake-up.
+    for (int i = 0; i < loops && loops > 1; ++i) {
         // Non-blocking: a wake-up must never block the loop that gives
         // seats back, and one pending wake-up is as good as many.
         Fd wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
         if (!wake) {
             throw SetupError(errno, "eventfd");
         }
-        wake_.push_back(std::move(wake));
+        wake_[static_cast<std::size_t>(i)] = std::move(wake);
     }
 }
 
@@ -154,8 +171,10 @@ void Seats::give_back(int count) noexcept {
     }
     std::uint64_t one = 1;
     for (const Fd& wake : wake_) {
-        // Fails only with EAGAIN, when a wake-up is already pending.
-        (void)!::write(wake.get(), &one, sizeof one);
+        if (wake) {
+            // Fails only with EAGAIN, when a wake-up is already pending.
+            (void)!::write(wake.get(), &one, sizeof one);
+        }
     }
 }
 
@@ -179,7 +198,7 @@ void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
     const Fd& wake = seats.wake_fd(id);
     watch(epoll, listener.get(), EPOLLIN, EPOLL_CTL_ADD);
     watch(epoll, stop.fd(), EPOLLIN, EPOLL_CTL_ADD);
-    watch(epoll, wake.get(), EPOLLIN, EPOLL_CTL_ADD);
+    watch_wake(epoll, wake);
     bool listening = true;
     int seated = 0;  // the seats this loop holds: one per connection
     std::array<epoll_event, kMaxEvents> events;

@@ -22,8 +22,8 @@ struct LoopOptions {
 // The --max-conns connections that all loops together may hold. A loop
 // takes a seat before each accept and gives seats back as connections end.
 // A loop that finds none stops watching its listener; its wake descriptor
-// (an eventfd, one per loop) turns readable when a seat frees up, so no
-// loop has to poll for one. Thread-safe.
+// (an eventfd, one per loop when there are several) turns readable when
+// a seat frees up, so no loop has to poll for one. Thread-safe.
 class Seats {
 public:
     // Throws SetupError if an eventfd cannot be made.
@@ -34,8 +34,8 @@ public:
     bool take() noexcept;
     // Returns count seats; if all were taken, wakes every loop.
     void give_back(int count) noexcept;
-    // Loop number id's wake descriptor: watch it, and clear it with
-    // clear_wake when it is readable.
+    // Loop number id's wake descriptor (empty when there is one loop):
+    // watch it, and clear it with clear_wake when it is readable.
     const echolab::Fd& wake_fd(int id) const;
     static void clear_wake(const echolab::Fd& wake) noexcept;
 
