@@ -19,7 +19,9 @@
 //           Linux lets any socket of the same effective user join a
 //           reuseport group, so another process of ours that binds the
 //           port with SO_REUSEPORT takes a share of our clients: the port
-//           is only as private as the user account (socket(7)).
+//           is only as private as the user account (socket(7)). We bind
+//           it exclusively once first, so a second server is refused;
+//           one that binds in the instant after still gets in.
 // Choose:   many connections, more cores than one, similar requests: nginx
 //           with `listen ... reuseport`, Seastar's shard per core. Where
 //           connections are few, long or uneven, one acceptor handing
@@ -35,8 +37,11 @@
 
 #include "epoll_loop/loop.hpp"
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -50,6 +55,8 @@ using epoll_loop::LoopOptions;
 constexpr int kDefaultMaxConns = 10000;
 constexpr int kMaxThreads = 1024;
 
+// The default --threads: one loop per online CPU, as nginx's
+// `worker_processes auto` counts them.
 int online_cpus() {
     long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
     return cpus < 1 ? 1 : static_cast<int>(std::min<long>(cpus, kMaxThreads));
