@@ -41,8 +41,8 @@ std::error_code set_interest(const Fd& epoll, int fd, std::uint32_t events,
     return {};
 }
 
-// For the descriptors the loop cannot do without (listener, stop pipe,
-// wake descriptor) a failure is a setup error.
+// For the descriptors the loop cannot do without (listener, stop pipe) a
+// failure is a setup error.
 void watch(const Fd& epoll, int fd, std::uint32_t events, int op) {
     if (std::error_code error = set_interest(epoll, fd, events, op)) {
         throw SetupError(error.value(), "epoll_ctl");
@@ -85,9 +85,10 @@ void update_interest(const Fd& epoll, ConnTable& table, ConnBuffer& conn,
     interest[slot] = want;
 }
 
-// Registers a new connection for input. Its cache entry is reset here, when
-// its descriptor enters the epoll set, because a connection can leave by
-// several doors (done, dropped, idle) but enters by this one only.
+// Registers a new connection for input. Its cache entry is written here,
+// when its descriptor enters the epoll set, because a connection can leave
+// by several doors (done, dropped, closed idle) but enters by this one
+// only: a reused descriptor number never inherits an old entry.
 void add_interest(const Fd& epoll, ConnTable& table, const ConnBuffer& conn,
                   Interest& interest) {
     int fd = conn.conn().get();
@@ -95,7 +96,6 @@ void add_interest(const Fd& epoll, ConnTable& table, const ConnBuffer& conn,
     if (slot >= interest.size()) {
         interest.resize(slot + 1);
     }
-    interest[slot] = 0;
     if (std::error_code error =
             set_interest(epoll, fd, EPOLLIN, EPOLL_CTL_ADD)) {
         drop(table, fd, error);
