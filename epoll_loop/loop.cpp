@@ -218,8 +218,7 @@ void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
             if (errno != EINTR) {
                 throw SetupError(errno, "epoll_wait");
             }
-            // A signal, or SIGCONT after a pause: wait again, so that no
-            // idle check runs before the sockets ready by now are served.
+            // SIGCONT or a signal: serve what is ready before any idle check.
             continue;
         }
         bool clients_waiting = false;
@@ -246,6 +245,7 @@ void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
         seats.give_back(seated - table.size());
         seated = table.size();
     }
+    listener.reset();  // if the stop came before a turn could close it
 }
 
 }  // namespace epoll_loop
