@@ -109,6 +109,25 @@ TEST_P(Reactors, StopReachesEveryLoop) {
     EXPECT_TRUE(srv.wait_exit(5s).clean(0));
 }
 
+// One client, so most loops are idle when SIGTERM comes: an idle loop
+// must close its listener too, at once, not when the busy loop's grace
+// period ends (a loop woken by EINTR used to leave without closing it).
+TEST_P(Reactors, IdleLoopsCloseTheirListenersAtTheStop) {
+    for (int round = 0; round < 5; ++round) {
+        ServerProcess& srv = start({"--threads", "4", "--grace", "10"});
+        TestClient open = served_client(srv);
+        srv.send_signal(SIGTERM);
+        EXPECT_TRUE(
+            eventually([&] { return listeners_on(srv.port()) == 0; }, 1s))
+            << "round " << round << ": " << listeners_on(srv.port())
+            << " listeners still open 1 s after SIGTERM";
+        EXPECT_EQ(open.round_trip("still here", 2s), "still here");
+        open.half_close();
+        EXPECT_EQ(open.read_to_eof(2s).end, StreamEnd::eof);
+        EXPECT_TRUE(srv.wait_exit(5s).clean(0));
+    }
+}
+
 TEST_P(Reactors, ZeroThreadsIsAUsageError) {
     Launch launch;
     launch.flags = {"--threads", "0"};
