@@ -82,6 +82,13 @@ void ConnTable::excuse_stall(Clock::time_point now) {
     }
 }
 
+void ConnTable::remove(int fd, std::string_view why) {
+    auto& slot = conns_.at(static_cast<std::size_t>(fd));
+    if (slot) {
+        close(slot, why);
+    }
+}
+
 void ConnTable::close_idle() {
     auto now = Clock::now();
     if (opts_.idle_timeout().count() <= 0) {

@@ -40,6 +40,8 @@ public:
     ConnBuffer* find(int fd) const noexcept;
     // Logs (under --verbose) and closes the connection on fd.
     void remove(int fd);
+    // The same, for a connection the loop itself gives up on, with why.
+    void remove(int fd, std::string_view why);
     // Closes every connection idle for --idle-timeout: no progress either
     // way, and nothing waiting on the server (ConnBuffer::
     // waiting_on_server). Call it after every wait, which timeout() keeps

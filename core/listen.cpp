@@ -39,16 +39,21 @@ int set_int_option(const Fd& sock, int level, int name, int value) {
     return ::setsockopt(sock.get(), level, name, &value, sizeof value);
 }
 
-}  // namespace
-
-Fd listen_tcp(const std::string& host, std::uint16_t port, int backlog) {
+// reuse_port is for servers with one listener per thread (epoll_reactors).
+Fd listen_on(const std::string& host, std::uint16_t port, int backlog,
+             bool reuse_port) {
     return first_that_works(
-        host, port, true, [backlog](const Fd& sock, const addrinfo& ai) {
+        host, port, true,
+        [backlog, reuse_port](const Fd& sock, const addrinfo& ai) {
             // SO_REUSEADDR lets a restarted server bind while connections
             // of its previous run linger in TIME_WAIT; a live listener on
             // the port still makes bind fail.
             if (set_int_option(sock, SOL_SOCKET, SO_REUSEADDR, 1) != 0) {
                 return "setsockopt(SO_REUSEADDR)";
+            }
+            if (reuse_port &&
+                set_int_option(sock, SOL_SOCKET, SO_REUSEPORT, 1) != 0) {
+                return "setsockopt(SO_REUSEPORT)";
             }
             // Dual-stack on purpose: "::" must also serve IPv4 clients,
             // whatever net.ipv6.bindv6only says on this machine.
@@ -67,6 +72,17 @@ Fd listen_tcp(const std::string& host, std::uint16_t port, int backlog) {
             }
             return static_cast<const char*>(nullptr);
         });
+}
+
+}  // namespace
+
+Fd listen_tcp(const std::string& host, std::uint16_t port, int backlog) {
+    return listen_on(host, port, backlog, false);
+}
+
+Fd listen_tcp_reuseport(const std::string& host, std::uint16_t port,
+                        int backlog) {
+    return listen_on(host, port, backlog, true);
 }
 
 Fd connect_tcp(const std::string& host, std::uint16_t port) {

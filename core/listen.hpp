@@ -24,6 +24,13 @@ namespace echolab {
 [[nodiscard]] Fd listen_tcp(const std::string& host, std::uint16_t port,
                             int backlog);
 
+// Like listen_tcp, with SO_REUSEPORT set before bind: any number of such
+// sockets of the same user may listen on one address, and the kernel
+// spreads new connections over them. Throws SetupError naming
+// "setsockopt(SO_REUSEPORT)" on a kernel without it.
+[[nodiscard]] Fd listen_tcp_reuseport(const std::string& host,
+                                      std::uint16_t port, int backlog);
+
 // Connects to the first address of host:port that answers; blocks until the
 // handshake is done. The socket is blocking. Throws SetupError.
 [[nodiscard]] Fd connect_tcp(const std::string& host, std::uint16_t port);

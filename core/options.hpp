@@ -62,7 +62,8 @@ CLI::Option* add_number_flag(CLI::App& app, const std::string& name, T& value,
 
 // Prints the ready line, "listening on 127.0.0.1:40123", to stdout at once.
 // start_listening does it; a variant that checks its listener first
-// (select_loop) calls listen_tcp, checks, then this.
+// (select_loop) or has several listeners (epoll_reactors, once all are
+// bound) calls this itself. Throws SetupError if getsockname fails.
 void print_ready_line(const Fd& listener);
 
 // Prints "error: <what>" for a failed setup and returns 1, the exit status.

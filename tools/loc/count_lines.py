@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "sidebyside"))
-from sidebyside import loop_range  # noqa: E402
+from sidebyside import read_variant  # noqa: E402
 
 SUBDIR = re.compile(r"^\s*add_subdirectory\((\w+)\)", re.MULTILINE)
 
@@ -68,8 +68,9 @@ def main():
         for path in files:
             for i, n in enumerate(classify(read(path))):
                 totals[i] += n
-        first, last = loop_range(read(os.path.join(root, variant,
-                                                   "main.cpp")))
+        # serve() is in main.cpp, or in a helper of the folder
+        # (epoll_loop/loop.cpp), wherever the side-by-side page finds it.
+        first, last = read_variant(root, variant)["loop"]
         names = ", ".join(os.path.basename(p) for p in files)
         print(f"| `{variant}` | {names} | {totals[0]} | {totals[1]} | "
               f"{totals[2]} | {last - first + 1} |")

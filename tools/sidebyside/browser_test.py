@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sidebyside import loop_range  # noqa: E402
+from sidebyside import read_variant  # noqa: E402
 
 SKIP = 77
 PAIRS = [("select_loop", "epoll_loop"), ("iterative", "fork_per_conn")]
@@ -66,11 +66,10 @@ def run_chromium(binary, profile, extra, url):
 
 
 def loop_lines(root, variant):
-    with open(os.path.join(root, variant, "main.cpp"),
-              encoding="utf-8") as file:
-        lines = file.read().rstrip("\n").split("\n")
-    first, last = loop_range(lines)
-    return [l.rstrip() for l in lines[first:last + 1]]
+    """serve() as the page shows it (read_variant finds the file)."""
+    shown = read_variant(root, variant)
+    first, last = shown["loop"]
+    return [l.rstrip() for l in shown["lines"][first:last + 1]]
 
 
 def only_in(lines, other):
@@ -95,7 +94,7 @@ def check_pair(dom, root, left, right):
             missing = next((l for l in want if l not in shown), "?")
             problems.append(
                 f"{side} column: {len(shown)} code lines shown, {len(want)} "
-                f"in {variant}/main.cpp serve(); first missing: {missing!r}")
+                f"in {variant} serve(); first missing: {missing!r}")
         other = loops[right if variant == left else left]
         marker = only_in(loops[variant], other)
         if marker is None:

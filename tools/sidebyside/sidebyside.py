@@ -61,14 +61,28 @@ def header_summary(lines):
     return " ".join(words).split(":", 1)[-1].strip()
 
 
-def read_variant(root, name, traits):
-    path = os.path.join(root, name, "main.cpp")
-    with open(path, encoding="utf-8") as file:
-        lines = file.read().rstrip("\n").split("\n")
+def read_lines(root, name, file_name):
+    with open(os.path.join(root, name, file_name), encoding="utf-8") as file:
+        return file.read().rstrip("\n").split("\n")
+
+
+def read_variant(root, name, traits=None):
+    """The variant's main.cpp, or, when its serve() lives in a helper of
+    its folder (epoll_loop/loop.cpp, shared with epoll_reactors), that
+    file; the summary always comes from main.cpp's header."""
+    main = read_lines(root, name, "main.cpp")
+    shown, lines = "main.cpp", main
+    if not any(SERVE.match(line) for line in main):
+        for other in sorted(os.listdir(os.path.join(root, name))):
+            if other.endswith(".cpp") and other != "main.cpp":
+                candidate = read_lines(root, name, other)
+                if any(SERVE.match(line) for line in candidate):
+                    shown, lines = other, candidate
+                    break
     first, last = loop_range(lines)
-    return {"path": f"{name}/main.cpp", "lines": lines,
-            "loop": [first, last], "summary": header_summary(lines),
-            "traits": {k: v for k, v in traits.items()
+    return {"path": f"{name}/{shown}", "lines": lines,
+            "loop": [first, last], "summary": header_summary(main),
+            "traits": {k: v for k, v in (traits or {}).items()
                        if k not in ("name", "binary")}}
 
 
