@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -62,8 +63,8 @@ void Clients::on_recv(const io_uring_cqe& cqe, Tag tag) {
     Conn* conn = find(tag);
     if ((cqe.flags & IORING_CQE_F_BUFFER) != 0) {
         ring_.took_buffer();
-        auto id = static_cast<std::uint16_t>(cqe.flags >>
-                                             IORING_CQE_BUFFER_SHIFT);
+        auto id =
+            static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
         if (conn == nullptr) {
             ring_.recycle(id);
             return;
@@ -121,7 +122,8 @@ void Clients::update(std::uint32_t slot) {
         // One send at a time per client keeps the echo in order.
         const Chunk& next = conn.unsent.front();
         ring_.send(sock, ring_.buffer(next.buffer) + next.begin,
-                   next.end - next.begin, {Op::send, slot, conn.gen, next.buffer});
+                   next.end - next.begin,
+                   {Op::send, slot, conn.gen, next.buffer});
         conn.sending = true;
     }
     // Backpressure: a client whose echo is not yet sent stops being
@@ -188,6 +190,24 @@ void Clients::close_idle(Clock::time_point now) {
             close(slot, "idle timeout");
         }
     }
+}
+
+bool Clients::finished(const StopSignal& stop) const {
+    return stop.requested() &&
+           (count_ == 0 || Clock::now() >= stop.requested_at() + opts_.grace());
+}
+
+Clock::duration Clients::timeout(const StopSignal& stop,
+                                 Clock::time_point paused_until) const {
+    auto now = Clock::now();
+    Clock::time_point next = now + kIdleScan;
+    if (paused_until > now) {
+        next = std::min(next, paused_until);
+    }
+    if (stop.requested()) {
+        next = std::min(next, stop.requested_at() + opts_.grace());
+    }
+    return std::max(next - now, Clock::duration::zero());
 }
 
 void Clients::credit(Clock::duration paused) {

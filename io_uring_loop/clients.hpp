@@ -8,6 +8,8 @@
 #include "core/address.hpp"
 #include "core/fd.hpp"
 #include "core/options.hpp"
+#include "core/signals.hpp"
+
 #include "io_uring_loop/ring.hpp"
 
 #include <chrono>
@@ -45,6 +47,14 @@ public:
     void credit(Clock::duration paused);
     // Closes the connections accepted past the limit (stopping).
     void drop_waiting() { waiting_.clear(); }
+
+    // True once a stop was requested and no client is left or the grace
+    // period is over.
+    bool finished(const StopSignal& stop) const;
+    // How long the loop may wait before it has clock work to do: idle
+    // checks, the end of an accept pause or of the grace period.
+    Clock::duration timeout(const StopSignal& stop,
+                            Clock::time_point paused_until) const;
 
     int size() const noexcept { return count_; }
     int accepted() const noexcept {

@@ -32,10 +32,11 @@
 #include "core/listen.hpp"
 #include "core/options.hpp"
 #include "core/signals.hpp"
+
 #include "io_uring_loop/clients.hpp"
 #include "io_uring_loop/ring.hpp"
 
-#include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <chrono>
 #include <string>
@@ -51,8 +52,7 @@ using namespace echolab::uring;
 using namespace std::chrono_literals;
 
 constexpr int kDefaultMaxConns = 10000;
-// Requests queued per turn before the queue is submitted early.
-constexpr unsigned kRingEntries = 1024;
+constexpr unsigned kRingEntries = 1024;  // requests queued per submit
 // A wait that overran its timeout by more than this was a stopped server.
 constexpr auto kPauseSlack = 500ms;
 
@@ -61,8 +61,7 @@ struct LoopOptions {
     unsigned buffers = 1024;
 };
 
-// The listener's side of the loop: its multishot accept, and the pause
-// after EMFILE.
+// The listener's side: its multishot accept, and the pause after EMFILE.
 struct Acceptor {
     bool armed = false;
     bool cancelling = false;
@@ -102,46 +101,14 @@ void on_accept(const io_uring_cqe& cqe, Acceptor& acceptor, Clients& clients) {
     }
 }
 
-bool finished(const Clients& clients, const ServerOptions& opts,
-              const StopSignal& stop) {
-    return stop.requested() &&
-           (clients.size() == 0 ||
-            Clock::now() >= stop.requested_at() + opts.grace());
-}
-
-// How long to wait before clock work: idle checks, the end of an accept
-// pause or of the grace period.
-Clock::duration timeout(const Acceptor& acceptor, const ServerOptions& opts,
-                        const StopSignal& stop) {
-    auto now = Clock::now();
-    Clock::time_point next = now + 1s;
-    if (acceptor.paused_until > now) {
-        next = std::min(next, acceptor.paused_until);
-    }
-    if (stop.requested()) {
-        next = std::min(next, stop.requested_at() + opts.grace());
-    }
-    return std::max(next - now, Clock::duration::zero());
-}
-
-// Signals and a full completion queue are transient (io_uring_enter(2));
-// anything else means the ring itself is broken: exit 1 naming the call.
-void check_enter(int rc) {
-    if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN &&
-        rc != -EBUSY) {
-        throw SetupError(-rc, "io_uring_enter");
-    }
-}
-
-void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
+void serve(Fd& listener, Ring& ring, const ServerOptions& opts,
            StopSignal& stop) {
-    Ring ring(kRingEntries, loop.buffers, loop.buffer);
     Clients clients(opts, ring);
     Acceptor acceptor;
-    // The stop pipe becomes readable on SIGTERM: a poll through the ring
-    // wakes the wait; the loop then reads stop.requested().
+    // The stop pipe becomes readable on SIGTERM; polled through the ring,
+    // it ends the wait, and the loop then sees stop.requested().
     ring.poll_readable(stop.fd(), {Op::stop});
-    while (!finished(clients, opts, stop)) {
+    while (!clients.finished(stop)) {
         if (stop.requested() && listener) {
             // Refuse new clients at once: the accept is cancelled and the
             // listener closed in the same submission.
@@ -149,16 +116,14 @@ void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
             clients.drop_waiting();
         }
         update_accept(ring, listener, acceptor, clients, opts);
-        auto wait = timeout(acceptor, opts, stop);
-        auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(wait);
-        __kernel_timespec ts{nanos.count() / 1'000'000'000,
-                             nanos.count() % 1'000'000'000};
+        auto wait = clients.timeout(stop, acceptor.paused_until);
+        __kernel_timespec ts = to_timespec(wait);
         auto before = Clock::now();
         io_uring_cqe* cqe = nullptr;
         // The one system call of a turn: submit everything queued, then
         // wait for at least one completion or the timeout.
-        check_enter(io_uring_submit_and_wait_timeout(ring.get(), &cqe, 1,
-                                                     &ts, nullptr));
+        check_enter(io_uring_submit_and_wait_timeout(ring.get(), &cqe, 1, &ts,
+                                                     nullptr));
         auto now = Clock::now();
         if (now - before > wait + kPauseSlack) {
             clients.credit(now - before - wait);  // SIGSTOP is not idling
@@ -196,21 +161,22 @@ int main(int argc, char** argv) {
     app.add_option("--buffer", loop.buffer, "Bytes per receive buffer")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 20));
+    auto power_of_two = [](const std::string& text) -> std::string {
+        return std::has_single_bit(std::stoul(text)) ? ""
+                                                     : "not a power of two";
+    };
     app.add_option("--buffers", loop.buffers,
                    "Receive buffers in the shared pool (a power of two)")
         ->capture_default_str()
         ->check(CLI::Range(1u, 32768u))
-        ->check(CLI::Validator(
-            [](const std::string& text) {
-                unsigned long n = std::stoul(text);
-                return (n & (n - 1)) == 0 ? "" : "not a power of two";
-            },
-            "POWER OF TWO"));
+        ->check(CLI::Validator(power_of_two, "POWER OF TWO"));
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }
     try {
         StopSignal& stop = StopSignal::install();
+        // Before the ready line: where io_uring is refused, there is none.
+        Ring ring(kRingEntries, loop.buffers, loop.buffer);
         Fd listener = start_listening(opts);
         // Accepted sockets inherit TCP_NODELAY from the listener on Linux,
         // which saves a setsockopt per client (accept_conn's job elsewhere).
@@ -219,7 +185,7 @@ int main(int argc, char** argv) {
                          sizeof on) != 0) {
             throw SetupError(errno, "setsockopt(TCP_NODELAY)");
         }
-        serve(listener, opts, loop, stop);
+        serve(listener, ring, opts, stop);
         return 0;
     } catch (const std::exception& error) {
         return report_setup_error(error);

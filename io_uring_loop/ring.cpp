@@ -38,7 +38,21 @@ Ring::Mapping map_anonymous(std::size_t bytes, const char* what) {
 
 }  // namespace
 
-void Ring::Unmap::operator()(void* at) const noexcept { ::munmap(at, bytes); }
+void check_enter(int rc) {
+    if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN &&
+        rc != -EBUSY) {
+        throw SetupError(-rc, "io_uring_enter");
+    }
+}
+
+__kernel_timespec to_timespec(std::chrono::nanoseconds wait) noexcept {
+    constexpr long long kPerSecond = 1'000'000'000;
+    return {wait.count() / kPerSecond, wait.count() % kPerSecond};
+}
+
+void Ring::Unmap::operator()(void* at) const noexcept {
+    ::munmap(at, bytes);
+}
 
 void Ring::QueueExit::operator()(io_uring* ring) const noexcept {
     io_uring_queue_exit(ring);
@@ -46,8 +60,8 @@ void Ring::QueueExit::operator()(io_uring* ring) const noexcept {
 
 std::uint64_t Tag::pack() const noexcept {
     return std::uint64_t{static_cast<std::uint8_t>(op)} << 60 |
-           std::uint64_t{buffer} << 44 |
-           std::uint64_t{slot & 0xfffffu} << 24 | (gen & 0xffffffu);
+           std::uint64_t{buffer} << 44 | std::uint64_t{slot & 0xfffffu} << 24 |
+           (gen & 0xffffffu);
 }
 
 Tag Tag::unpack(std::uint64_t data) noexcept {
@@ -74,8 +88,8 @@ Ring::Ring(unsigned entries, unsigned buffers, std::size_t buffer_bytes)
         rc = io_uring_queue_init_params(entries, &ring_, &params);
     }
     if (rc < 0) {
-        throw SetupError(-rc, "io_uring_setup (sysctl " + disabled_sysctl() +
-                                  ")");
+        throw SetupError(-rc,
+                         "io_uring_setup (sysctl " + disabled_sysctl() + ")");
     }
     live_.reset(&ring_);
     io_uring_buf_reg reg{};
@@ -102,10 +116,7 @@ io_uring_sqe* Ring::next_sqe(Tag tag) {
     while (sqe == nullptr) {
         // A full queue is handed to the kernel early; the loop's own
         // submit then carries the rest.
-        int rc = io_uring_submit(&ring_);
-        if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
-            throw SetupError(-rc, "io_uring_enter");
-        }
+        check_enter(io_uring_submit(&ring_));
         sqe = io_uring_get_sqe(&ring_);
     }
     io_uring_sqe_set_data64(sqe, tag.pack());

@@ -4,6 +4,7 @@
 // main.cpp's loop calls io_uring_submit_and_wait_timeout itself.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -28,6 +29,14 @@ struct Tag {
     std::uint64_t pack() const noexcept;
     static Tag unpack(std::uint64_t data) noexcept;
 };
+
+// Throws SetupError naming io_uring_enter unless rc is a success or a
+// transient failure: a timeout, a signal, or a full completion queue
+// (io_uring_enter(2)). Anything else means the ring itself is broken.
+void check_enter(int rc);
+
+// A relative timeout as io_uring takes it.
+__kernel_timespec to_timespec(std::chrono::nanoseconds wait) noexcept;
 
 class Ring {
 public:
