@@ -97,6 +97,13 @@ void Clients::on_send(const io_uring_cqe& cqe, Tag tag) {
         ring_.recycle(tag.buffer);  // its connection was closed meanwhile
         return;
     }
+    if (cqe.res == -EAGAIN) {
+        // The socket buffer is full: wait for room through the ring (the
+        // front chunk stays in flight), then send it again.
+        ring_.poll_writable(conn->sock.get(),
+                            {Op::writable, tag.slot, conn->gen, tag.buffer});
+        return;
+    }
     conn->sending = false;
     if (cqe.res < 0) {
         close(tag.slot, error_text(-cqe.res));
@@ -112,6 +119,16 @@ void Clients::on_send(const io_uring_cqe& cqe, Tag tag) {
         ring_.recycle(chunk.buffer);
         conn->unsent.erase(conn->unsent.begin());
     }
+    update(tag.slot);
+}
+
+void Clients::on_writable(Tag tag) {
+    Conn* conn = find(tag);
+    if (conn == nullptr) {
+        ring_.recycle(tag.buffer);
+        return;
+    }
+    conn->sending = false;
     update(tag.slot);
 }
 

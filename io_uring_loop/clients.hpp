@@ -39,6 +39,9 @@ public:
     // gone only gives its buffer back.
     void on_recv(const io_uring_cqe& cqe, Tag tag);
     void on_send(const io_uring_cqe& cqe, Tag tag);
+    // The socket a send found full has room again (or failed, which the
+    // send that follows reports).
+    void on_writable(Tag tag);
     // Once per loop turn: re-arms receives that found the pool empty if
     // buffers came back, and closes clients idle for --idle-timeout.
     void after_turn(Clock::time_point now);
@@ -74,7 +77,7 @@ private:
         SocketAddress peer;
         std::uint32_t gen = 0;
         std::vector<Chunk> unsent;  // in order; the front one is sending
-        bool sending = false;
+        bool sending = false;       // a send, or a poll for room, is queued
         bool receiving = false;     // a multishot receive is armed
         bool cancelling = false;    // ...and a cancel for it is queued
         bool starved = false;       // it ended for want of a buffer

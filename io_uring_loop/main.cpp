@@ -139,6 +139,8 @@ void serve(Fd& listener, Ring& ring, const ServerOptions& opts,
                 clients.on_recv(*cqe, tag);
             } else if (tag.op == Op::send) {
                 clients.on_send(*cqe, tag);
+            } else if (tag.op == Op::writable) {
+                clients.on_writable(tag);
             }  // a stop, cancel or close needs nothing more
         }
         io_uring_cq_advance(ring.get(), seen);

@@ -139,11 +139,19 @@ void Ring::recv_multishot(int sock, Tag tag) {
 
 void Ring::send(int sock, const char* data, std::size_t size, Tag tag) {
     // MSG_NOSIGNAL: a reset peer fails this send with EPIPE, no signal.
-    io_uring_prep_send(next_sqe(tag), sock, data, size, MSG_NOSIGNAL);
+    // MSG_DONTWAIT: without it a send the kernel cannot finish by polling
+    // (after 128 spurious wake-ups, e.g. under TCP memory pressure) goes
+    // to an io-wq kernel thread, which then blocks in it and stays.
+    io_uring_prep_send(next_sqe(tag), sock, data, size,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 void Ring::poll_readable(int fd, Tag tag) {
     io_uring_prep_poll_add(next_sqe(tag), fd, POLLIN);
+}
+
+void Ring::poll_writable(int fd, Tag tag) {
+    io_uring_prep_poll_add(next_sqe(tag), fd, POLLOUT);
 }
 
 void Ring::cancel(Tag victim) {

@@ -13,7 +13,7 @@
 
 namespace echolab::uring {
 
-enum class Op : std::uint8_t { accept, stop, recv, send, ignore };
+enum class Op : std::uint8_t { accept, stop, recv, send, writable, ignore };
 
 // The user_data of a request, packed into 64 bits: which operation, for
 // which connection slot and generation (a completion for a connection
@@ -55,8 +55,11 @@ public:
     // If the submission queue is full it is submitted first.
     void accept_multishot(int listener, Tag tag);
     void recv_multishot(int sock, Tag tag);  // into the buffer pool
+    // Never waits: a full socket completes it with -EAGAIN, and the
+    // caller polls for room (poll_writable) and sends again.
     void send(int sock, const char* data, std::size_t size, Tag tag);
     void poll_readable(int fd, Tag tag);
+    void poll_writable(int fd, Tag tag);
     void cancel(Tag victim);
     // Cancels every request on fd, then closes it, in one submission, so
     // the number cannot be reused while a request still names it. Takes
