@@ -53,7 +53,7 @@ using namespace std::chrono_literals;
 
 constexpr int kDefaultMaxConns = 10000;
 constexpr unsigned kRingEntries = 1024;  // requests queued per submit
-// A wait that overran its timeout by more than this was a stopped server.
+// A turn that overran its wait by more than this was a stopped server.
 constexpr auto kPauseSlack = 500ms;
 
 struct LoopOptions {
@@ -108,6 +108,7 @@ void serve(Fd& listener, Ring& ring, const ServerOptions& opts,
     // The stop pipe becomes readable on SIGTERM; polled through the ring,
     // it ends the wait, and the loop then sees stop.requested().
     ring.poll_readable(stop.fd(), {Op::stop});
+    Clock::time_point last_turn = Clock::now();
     while (!clients.finished(stop)) {
         if (stop.requested() && listener) {
             // Refuse new clients at once: the accept is cancelled and the
@@ -118,16 +119,16 @@ void serve(Fd& listener, Ring& ring, const ServerOptions& opts,
         update_accept(ring, listener, acceptor, clients, opts);
         auto wait = clients.timeout(stop, acceptor.paused_until);
         __kernel_timespec ts = to_timespec(wait);
-        auto before = Clock::now();
         io_uring_cqe* cqe = nullptr;
         // The one system call of a turn: submit everything queued, then
         // wait for at least one completion or the timeout.
         check_enter(io_uring_submit_and_wait_timeout(ring.get(), &cqe, 1, &ts,
                                                      nullptr));
         auto now = Clock::now();
-        if (now - before > wait + kPauseSlack) {
-            clients.credit(now - before - wait);  // SIGSTOP is not idling
+        if (now - last_turn > wait + kPauseSlack) {
+            clients.credit(now - last_turn - wait);  // SIGSTOP is not idling
         }
+        last_turn = now;
         unsigned head = 0;
         unsigned seen = 0;
         io_uring_for_each_cqe(ring.get(), head, cqe) {
