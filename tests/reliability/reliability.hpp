@@ -4,6 +4,7 @@
 #pragma once
 
 #include "tests/reliability/swarm.hpp"
+#include "tests/support/server_process.hpp"
 #include "tests/support/server_registry.hpp"
 
 #include <cstddef>
@@ -47,5 +48,10 @@ ServerUnderTest wrapped(const ServerUnderTest& variant,
 // The first child of pid (the server under a strace or setpriv that did
 // not exec), waiting up to 2 s for it; 0 if there is none.
 pid_t first_child(pid_t pid);
+
+// Stops a server run under strace and waits up to 15 s for strace to exit
+// with the server's status. strace keeps fatal signals from the program
+// it runs with -o, so SIGTERM goes to the server itself.
+ExitStatus stop_traced(ServerProcess& strace);
 
 }  // namespace echolab::test

@@ -55,15 +55,7 @@ protected:
         return *traced_;
     }
 
-    // strace blocks fatal signals when it runs a program with -o, so the
-    // server itself gets SIGTERM; strace then exits with its status.
-    ExitStatus stop_traced() {
-        pid_t server_pid = first_child(traced_->pid());
-        if (server_pid > 0) {
-            ::kill(server_pid, SIGTERM);
-        }
-        return traced_->wait_exit(15s);
-    }
+    ExitStatus stop_traced() { return echolab::test::stop_traced(*traced_); }
 
     void TearDown() override {
         if (traced_ && traced_->running()) {

@@ -81,21 +81,18 @@ protected:
                              launch);
     }
 
-    // strace keeps fatal signals from the program it runs with -o, so
-    // SIGTERM goes to the server itself.
-    ExitStatus stop_traced() {
-        pid_t server_pid =
-            under_strace_ ? first_child(traced_->pid()) : traced_->pid();
-        if (server_pid > 0) {
-            ::kill(server_pid, SIGTERM);
+    // The server under strace gets the SIGTERM itself; prlimit exec'd it.
+    ExitStatus stop() {
+        if (under_strace_) {
+            return stop_traced(*traced_);
         }
-        return traced_->wait_exit(15s);
+        return traced_->stop(15s);
     }
 
     // The assertions print the server's stderr where it tells why.
     void TearDown() override {
         if (traced_ && traced_->running()) {
-            stop_traced();
+            stop();
         }
         traced_.reset();
         ServerTest::TearDown();
@@ -136,7 +133,7 @@ TEST_P(IoUring, InterruptedEnterLosesNothing) {
     for (int i = 0; i < 3; ++i) {
         EXPECT_EQ(echo_problem(srv.client_host(), srv.port(), 1024, 5s), "");
     }
-    EXPECT_TRUE(stop_traced().clean(0));
+    EXPECT_TRUE(stop().clean(0));
 }
 
 // The documented choice: an io_uring_enter error that is not transient
