@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 
 #include "tests/fault/server_faults.hpp"
-#include "tests/support/proc_stats.hpp"
+#include "support/proc_stats.hpp"
 
 #include <cerrno>
 #include <chrono>

@@ -5,7 +5,7 @@
 // over every registered variant; where a variant never makes the call
 // that a fault needs, the test skips and says so.
 #include "tests/reliability/reliability.hpp"
-#include "tests/support/payload.hpp"
+#include "support/payload.hpp"
 #include "tests/support/server_test.hpp"
 
 #include <atomic>
@@ -163,7 +163,7 @@ TEST_P(Attack, StdinAndStderrClosedStillReadyAndServing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Attack,
-                         ::testing::ValuesIn(variants_except({})), param_label);
+                         ::testing::ValuesIn(all_variants()), param_label);
 
 // One readiness or interest call fails once, as when the kernel is out of
 // memory or fs.epoll.max_user_watches is reached.
@@ -265,7 +265,7 @@ std::string fault_label(
 INSTANTIATE_TEST_SUITE_P(
     Models, ReadinessFault,
     ::testing::Combine(
-        ::testing::ValuesIn(variants_except({})),
+        ::testing::ValuesIn(all_variants()),
         ::testing::Values(WaitFault{"epoll_ctl", "ENOSPC", "3"},
                           WaitFault{"epoll_ctl", "ENOMEM", "3"},
                           WaitFault{"pselect6", "ENOMEM", "1"},

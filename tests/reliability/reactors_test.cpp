@@ -165,7 +165,9 @@ TEST_P(Reactors, NoReusePortIsASetupErrorNamingTheCall) {
 
 INSTANTIATE_TEST_SUITE_P(
     Reuseport, Reactors,
-    ::testing::ValuesIn(variants_named({"epoll_reactors"})), param_label);
+    ::testing::ValuesIn(variants_where([](const ServerUnderTest& v) {
+        return v.model == Model::event_loop && v.unit == "thread";
+    })), param_label);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Reactors);
 
 }  // namespace echolab::test

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <thread>
 
+#include <signal.h>
 #include <unistd.h>
 
 namespace echolab::test {
@@ -96,6 +97,15 @@ pid_t first_child(pid_t pid) {
         std::this_thread::sleep_for(10ms);
     }
     return 0;
+}
+
+ExitStatus stop_traced(ServerProcess& strace) {
+    using namespace std::chrono_literals;
+    pid_t server_pid = first_child(strace.pid());
+    if (server_pid > 0) {
+        ::kill(server_pid, SIGTERM);
+    }
+    return strace.wait_exit(15s);
 }
 
 }  // namespace echolab::test

@@ -5,6 +5,7 @@
 
 #include "support/server_registry.hpp"
 #include "tests/reliability/swarm.hpp"
+#include "support/server_process.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -59,5 +60,10 @@ ServerUnderTest wrapped(const ServerUnderTest& variant,
 // The first child of pid (the server under a strace or setpriv that did
 // not exec), waiting up to 2 s for it; 0 if there is none.
 pid_t first_child(pid_t pid);
+
+// Stops a server run under strace and waits up to 15 s for strace to exit
+// with the server's status. strace keeps fatal signals from the program
+// it runs with -o, so SIGTERM goes to the server itself.
+ExitStatus stop_traced(ServerProcess& strace);
 
 }  // namespace echolab::test
