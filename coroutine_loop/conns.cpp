@@ -11,9 +11,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Idle connections are looked for this often, so a timeout fires at most
-// this late; a scan costs one comparison per connection.
-constexpr auto kIdleScan = 1s;
+// Idle connections are looked for this often at most, and four times per
+// --idle-timeout when that is shorter, so a timeout fires at most this
+// late; a scan costs one comparison per connection. It also bounds how
+// long one epoll_wait lasts, and so the share of a pause that tick()
+// cannot tell from waiting (see there).
+constexpr std::chrono::milliseconds kIdleScan = 1s;
 // A turn that overruns its epoll_wait timeout by more than this was a
 // pause of the whole server, not a busy turn (those take milliseconds).
 constexpr auto kStall = 250ms;
@@ -21,7 +24,12 @@ constexpr auto kStall = 250ms;
 }  // namespace
 
 Conns::Conns(const ServerOptions& opts, int epoll_fd)
-    : opts_(opts), epoll_(epoll_fd) {}
+    : opts_(opts),
+      epoll_(epoll_fd),
+      scan_every_(opts.idle_timeout().count() > 0
+                      ? std::clamp(opts.idle_timeout() / 4,
+                                   std::chrono::milliseconds(10), kIdleScan)
+                      : kIdleScan) {}
 
 Conn* Conns::admit(Accepted client) {
     if (client.result != AcceptResult::accepted) {
@@ -97,6 +105,8 @@ void Conns::close(Slot& slot, std::string_view why) {
 }
 
 void Conns::tick(std::chrono::milliseconds waited) {
+    // A pause that began inside epoll_wait cannot be told from the wait
+    // itself, so up to `waited` of it still counts; the rest does not.
     auto turn = Clock::now();
     if (turn - last_turn_ > waited + kStall) {
         not_running_ += turn - last_turn_ - waited;
@@ -109,7 +119,7 @@ void Conns::close_idle() {
     if (opts_.idle_timeout().count() <= 0 || now_ < next_idle_scan_) {
         return;
     }
-    next_idle_scan_ = now_ + kIdleScan;
+    next_idle_scan_ = now_ + scan_every_;
     auto oldest = now_ - opts_.idle_timeout();
     for (Slot& slot : slots_) {
         if (slot.conn != nullptr && slot.conn->progress < oldest) {
@@ -133,7 +143,7 @@ bool Conns::finished(const StopSignal& stop) const {
 
 std::chrono::milliseconds Conns::timeout(const StopSignal& stop) const {
     auto now = Clock::now();
-    auto next = now + std::chrono::milliseconds(kIdleScan);
+    auto next = now + scan_every_;
     if (accept_paused_until_ > now) {
         next = std::min(next, accept_paused_until_);
     }

@@ -67,7 +67,8 @@ private:
 
     const ServerOptions& opts_;
     int epoll_;
-    std::vector<Slot> slots_;  // by descriptor
+    std::chrono::milliseconds scan_every_;  // idle scans, epoll_wait bound
+    std::vector<Slot> slots_;               // by descriptor
     int count_ = 0;
     Clock::time_point last_turn_ = Clock::now();
     Clock::duration not_running_{};       // SIGSTOP and the like, summed
