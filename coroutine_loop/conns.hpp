@@ -8,6 +8,7 @@
 #include "core/options.hpp"
 #include "core/signals.hpp"
 
+#include "coroutine_loop/conn.hpp"
 #include "coroutine_loop/task.hpp"
 
 #include <chrono>

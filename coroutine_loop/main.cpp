@@ -30,6 +30,7 @@
 #include "core/options.hpp"
 #include "core/signals.hpp"
 
+#include "coroutine_loop/conn.hpp"
 #include "coroutine_loop/conns.hpp"
 #include "coroutine_loop/task.hpp"
 

@@ -1,16 +1,27 @@
 #include "coroutine_loop/task.hpp"
 
-#include "core/error.hpp"
-
 #include <exception>
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
 
 namespace echolab::coro {
 
-IoResult Conn::failed(int err, const char* call) {
-    error = err;
-    why = call == nullptr ? error_text(err)
-                          : std::string(call) + ": " + error_text(err);
-    return {0, err};
+bool park(Conn& conn, std::coroutine_handle<> handle,
+          std::uint32_t events) noexcept {
+    if (conn.interest != events) {
+        int fd = conn.sock.get();
+        epoll_event event{};
+        event.events = events;
+        event.data.fd = fd;
+        if (::epoll_ctl(conn.epoll, EPOLL_CTL_MOD, fd, &event) != 0) {
+            conn.failed(errno, "epoll_ctl");
+            return false;
+        }
+        conn.interest = events;
+    }
+    conn.parked = handle;
+    return true;
 }
 
 IoResult ReadSome::await_resume() {

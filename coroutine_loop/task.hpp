@@ -7,95 +7,23 @@
 // tasks, no allocation per message: the frame is made once per client.
 #pragma once
 
-#include "core/address.hpp"
-#include "core/fd.hpp"
+#include "coroutine_loop/conn.hpp"
 
-#include <cerrno>
-#include <chrono>
 #include <coroutine>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <utility>
 
-#include <sys/epoll.h>
-#include <sys/socket.h>
-
 namespace echolab::coro {
 
-using Clock = std::chrono::steady_clock;
-
-// What one co_await of a read or a write gives back: the bytes moved, or
-// the errno. No bytes and no error from a read: the client half-closed.
-struct IoResult {
-    std::size_t bytes = 0;
-    int error = 0;
-    // Nothing moved this time (a spurious wake-up or a signal); try again.
-    bool transient() const noexcept {
-        return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
-    }
-};
-
-// One connection as the loop and the awaiters see it. The loop owns it and
-// destroys the coroutine before the socket (members die in reverse order).
-struct Conn {
-    Conn(Fd conn, const SocketAddress& from, int epoll_fd,
-         const Clock::time_point& clock)
-        : sock(std::move(conn)), peer(from), epoll(epoll_fd), now(clock) {}
-
-    Fd sock;
-    SocketAddress peer;
-    int epoll;                         // the loop's epoll instance
-    const Clock::time_point& now;      // the loop's clock, read once per turn
-    std::uint32_t interest = EPOLLIN;  // what epoll watches for sock
-    std::coroutine_handle<> parked;    // the coroutine waiting on sock
-    Clock::time_point progress = now;  // when a byte last moved
-    unsigned long long echoed = 0;
-    int error = 0;  // once a call failed, every later await returns it
-    std::string why = "client closed";  // for the --verbose disconnect line
-
-    // Here co_await becomes an epoll registration: the interest is changed
-    // only when it differs (level-triggered, it stays armed between
-    // messages), then the handle waits for the loop. Returns false, so the
-    // coroutine goes on at once, when epoll_ctl fails: that ends this
-    // connection only (ENOSPC past fs.epoll.max_user_watches, ENOMEM).
-    bool park(std::coroutine_handle<> handle, std::uint32_t events) noexcept {
-        if (interest != events) {
-            epoll_event event{};
-            event.events = events;
-            event.data.fd = sock.get();
-            if (::epoll_ctl(epoll, EPOLL_CTL_MOD, sock.get(), &event) != 0) {
-                failed(errno, "epoll_ctl");
-                return false;
-            }
-            interest = events;
-        }
-        parked = handle;
-        return true;
-    }
-
-    // Records a failure (errno err, and the call when it is not the
-    // read or write itself): it ends the connection.
-    IoResult failed(int err, const char* call = nullptr);
-};
-
-// The bytes of one connection, taken when its first bytes arrive, so an
-// idle client costs only its coroutine frame.
-class Buffer {
-public:
-    explicit Buffer(std::size_t capacity) : capacity_(capacity) {}
-    std::span<char> get() {
-        if (!data_) {
-            data_ = std::make_unique_for_overwrite<char[]>(capacity_);
-        }
-        return {data_.get(), capacity_};
-    }
-
-private:
-    std::size_t capacity_;
-    std::unique_ptr<char[]> data_;
-};
+// Here co_await becomes an epoll registration: the interest is changed
+// only when it differs (level-triggered, it stays armed between messages),
+// then the handle waits in conn.parked for the loop. Returns false, so the
+// coroutine goes on at once, when epoll_ctl fails: that ends this
+// connection only (ENOSPC past fs.epoll.max_user_watches, ENOMEM).
+bool park(Conn& conn, std::coroutine_handle<> handle,
+          std::uint32_t events) noexcept;
 
 // co_await read_some(conn, buffer): parks until epoll reports the socket
 // readable, then reads once. It never tries first: in an echo the next
@@ -107,7 +35,7 @@ struct ReadSome {
 
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> handle) noexcept {
-        return conn.park(handle, EPOLLIN);
+        return park(conn, handle, EPOLLIN);
     }
     IoResult await_resume();
 };
@@ -126,7 +54,7 @@ struct WriteSome {
         return !result.transient();
     }
     bool await_suspend(std::coroutine_handle<> handle) noexcept {
-        return conn.park(handle, EPOLLOUT);
+        return park(conn, handle, EPOLLOUT);
     }
     IoResult await_resume() {
         if (conn.error != 0) {
