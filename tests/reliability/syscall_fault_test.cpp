@@ -165,9 +165,9 @@ TEST_P(InterruptedIo, SigpipeOnSendKillsNothing) {
         EXPECT_EQ(problem.find("timeout"), std::string::npos) << problem;
         served += problem.empty() ? 1 : 0;
     }
-    bool one_tracee = server().name == "iterative" ||
-                      server().name == "select_loop" ||
-                      server().name == "epoll_loop";
+    bool one_tracee =
+        server().name == "iterative" || server().name == "select_loop" ||
+        server().name == "epoll_loop" || server().name == "coroutine_loop";
     EXPECT_EQ(served, one_tracee ? 3 : 0);
     EXPECT_TRUE(traced_->running());
     // The session that got EPIPE lived on to log its end.
