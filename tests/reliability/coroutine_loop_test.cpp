@@ -22,6 +22,16 @@ using namespace std::chrono_literals;
 // of frames or buffers would exceed it within a round or two.
 constexpr long long kRssDrift = 8LL << 20;
 
+// Under AddressSanitizer freed memory waits in a quarantine (256 MiB by
+// default) before reuse, so RSS grows by design; there LeakSanitizer
+// checks at the server's exit instead that no frame or buffer leaked
+// (a report fails the test in ServerTest::TearDown and the exit status).
+#ifdef __SANITIZE_ADDRESS__
+constexpr bool kRssIsMeaningful = false;
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
+
 class CoroutineLoop : public ServerTest {};
 
 // One round of `each` clients per way a coroutine can end: after EOF,
@@ -63,7 +73,9 @@ TEST_P(CoroutineLoop, FramesEndingEveryWayLeaveNothingBehind) {
         silent.push_back(served_client(srv));
     }
     ASSERT_TRUE(returns_to(srv, before, 4s));
-    EXPECT_LE(rss_bytes(srv.pid()), rss_first + kRssDrift);
+    if (kRssIsMeaningful) {
+        EXPECT_LE(rss_bytes(srv.pid()), rss_first + kRssDrift);
+    }
     for (TestClient& client : silent) {
         EXPECT_NE(client.read_to_eof(1s).end, StreamEnd::timeout);
     }
@@ -108,7 +120,10 @@ TEST_P(CoroutineLoop, FailedEpollCtlInAwaitEndsOnlyThatClient) {
         launch);
     TestClient stuck(traced.client_host(), traced.port());
     ASSERT_TRUE(stuck.connected());
-    stuck.send_until_stalled(8 << 20, 300ms, 5s);
+    // Sending stalls for good only once the server has stopped reading,
+    // that is, once its write has blocked; a busy machine may pause
+    // shorter stalls on the way.
+    stuck.send_until_stalled(64 << 20, 1s, 10s);
     EXPECT_NE(stuck.read_to_eof(5s).end, StreamEnd::timeout);
     EXPECT_EQ(echo_problem(traced.client_host(), traced.port(), 4096, 5s), "");
     EXPECT_TRUE(traced.running());
