@@ -83,7 +83,7 @@ Session echo(Conn& conn, std::size_t capacity) {
 
 // The listener and the stop pipe are the server's own: if epoll refuses
 // them, the server cannot run, so this is a setup error.
-void watch(const Fd& epoll, int fd, std::uint32_t events, int op) {
+void set_interest(const Fd& epoll, int fd, std::uint32_t events, int op) {
     epoll_event event{};
     event.events = events;
     event.data.fd = fd;
@@ -92,14 +92,14 @@ void watch(const Fd& epoll, int fd, std::uint32_t events, int op) {
     }
 }
 
-void accept_clients(const Fd& listener, Conns& conns, const StopSignal& stop,
+void accept_clients(const Fd& listener, Conns& table, const StopSignal& stop,
                     const LoopOptions& loop) {
-    for (int i = 0; i < kAcceptBatch && conns.accepting(stop); ++i) {
-        Conn* conn = conns.admit(accept_conn(listener, ConnMode::nonblocking));
+    for (int i = 0; i < kAcceptBatch && table.accepting(stop); ++i) {
+        Conn* conn = table.admit(accept_conn(listener, ConnMode::nonblocking));
         if (conn == nullptr) {
             break;
         }
-        conns.start(*conn, echo(*conn, loop.buffer));
+        table.start(*conn, echo(*conn, loop.buffer));
     }
 }
 
@@ -109,45 +109,45 @@ void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
     if (!epoll) {
         throw SetupError(errno, "epoll_create1");
     }
-    Conns conns(opts, epoll.get());
-    watch(epoll, listener.get(), EPOLLIN, EPOLL_CTL_ADD);
-    watch(epoll, stop.fd(), EPOLLIN, EPOLL_CTL_ADD);
+    Conns table(opts, epoll.get());
+    set_interest(epoll, listener.get(), EPOLLIN, EPOLL_CTL_ADD);
+    set_interest(epoll, stop.fd(), EPOLLIN, EPOLL_CTL_ADD);
     bool listening = true;
     std::array<epoll_event, kMaxEvents> events;
-    while (!conns.finished(stop)) {
-        if (listener && listening != conns.accepting(stop)) {
+    while (!table.finished(stop)) {
+        if (listener && listening != table.accepting(stop)) {
             // At the limit or after EMFILE, stop hearing of the listener;
             // level-triggered, it would otherwise be reported every turn.
             listening = !listening;
-            watch(epoll, listener.get(), listening ? EPOLLIN : 0u,
-                  EPOLL_CTL_MOD);
+            set_interest(epoll, listener.get(), listening ? EPOLLIN : 0u,
+                         EPOLL_CTL_MOD);
         }
-        auto timeout = conns.timeout(stop);
+        auto timeout = table.timeout(stop);
         int ready = ::epoll_wait(epoll.get(), events.data(), kMaxEvents,
                                  static_cast<int>(timeout.count()));
         if (ready < 0 && errno != EINTR) {
             throw SetupError(errno, "epoll_wait");
         }
-        conns.tick(timeout);
+        table.tick(timeout);
         bool clients_waiting = false;
         for (int i = 0; i < ready; ++i) {
             int fd = events[static_cast<std::size_t>(i)].data.fd;
             // Whatever epoll reports, EPOLLHUP and EPOLLERR included, the
             // coroutine's next recv or send finds out what it means.
-            conns.resume(fd);
+            table.resume(fd);
             clients_waiting |= fd == listener.get();
         }
         if (clients_waiting) {
-            accept_clients(listener, conns, stop, loop);
+            accept_clients(listener, table, stop, loop);
         }
         if (stop.requested() && listener) {
             listener.reset();  // refuse new clients at once
             // The stop pipe stays readable; level-triggered, it would spin.
-            watch(epoll, stop.fd(), 0, EPOLL_CTL_DEL);
+            set_interest(epoll, stop.fd(), 0, EPOLL_CTL_DEL);
         }
-        conns.close_idle();
+        table.close_idle();
     }
-    conns.close_all("grace period over");
+    table.close_all("grace period over");
 }
 
 }  // namespace
