@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include <poll.h>
+
 namespace echolab::coro {
 namespace {
 
@@ -20,6 +22,17 @@ constexpr std::chrono::milliseconds kIdleScan = 1s;
 // A turn that overruns its epoll_wait timeout by more than this was a
 // pause of the whole server, not a busy turn (those take milliseconds).
 constexpr auto kStall = 250ms;
+
+// True when the socket is ready for what the coroutine parked on it waits
+// for: unread input (or EOF), or room for its blocked write. Then the loop
+// is behind, not the client, and the connection is not idle however old
+// its progress. One poll(2) with no timeout, for idle candidates only.
+bool waiting_on_server(const Conn& conn) {
+    auto wanted = static_cast<short>((conn.interest & EPOLLIN ? POLLIN : 0) |
+                                     (conn.interest & EPOLLOUT ? POLLOUT : 0));
+    pollfd probe{conn.sock.get(), wanted, 0};
+    return ::poll(&probe, 1, 0) == 1 && (probe.revents & wanted) != 0;
+}
 
 }  // namespace
 
@@ -122,7 +135,8 @@ void Conns::close_idle() {
     next_idle_scan_ = now_ + scan_every_;
     auto oldest = now_ - opts_.idle_timeout();
     for (Slot& slot : slots_) {
-        if (slot.conn != nullptr && slot.conn->progress < oldest) {
+        if (slot.conn != nullptr && slot.conn->progress < oldest &&
+            !waiting_on_server(*slot.conn)) {
             close(slot, "idle timeout");
         }
     }
