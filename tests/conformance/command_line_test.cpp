@@ -97,9 +97,11 @@ TEST_P(EchoConformance, ServesIpv6Loopback) {
         GTEST_SKIP() << "no ::1 on this machine";
     }
     ServerProcess& srv = start({"--host", "::1"});
-    EXPECT_EQ(srv.host(), "::1");
+    EXPECT_EQ(srv.host(), "::1")
+        << "with --host ::1 the ready line must name [::1]";
     std::string ready = "listening on [::1]:" + std::to_string(srv.port());
-    EXPECT_EQ(srv.stdout_text(), ready + "\n");
+    EXPECT_EQ(srv.stdout_text(), ready + "\n")
+        << "the ready line must be exactly '" << ready << "'";
     EXPECT_TRUE(serves_fresh_client(srv, 64 * 1024));
 }
 
