@@ -11,6 +11,8 @@ zombie server checks that a failure names its gallery page.
   grade_lab_test.py --grader scripts/grade-lab --build build
 """
 import argparse
+import importlib.machinery
+import importlib.util
 import json
 import os
 import subprocess
@@ -168,6 +170,53 @@ class GradeLab(unittest.TestCase):
         self.assertRegex(lines[at + 1], r"[1-9][0-9]+ zombies")
         self.assertIn("docs/gallery/zombie_children.md", done.stdout)
         self.assertLess(seconds, BROKEN_BOUND)
+
+
+def load_grader():
+    loader = importlib.machinery.SourceFileLoader("grade_lab", ARGS.grader)
+    spec = importlib.util.spec_from_loader("grade_lab", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+class Reasons(unittest.TestCase):
+    """The reason shown for GoogleTest failures as the suites print them."""
+
+    def setUp(self):
+        self.grader = load_grader()
+
+    def test_exception_text_not_its_frame(self):
+        failure = ('unknown file\nC++ exception with description "no ready '
+                   'line within 10000 ms\nstderr: x" thrown in the test '
+                   'body.')
+        self.assertEqual(self.grader.reason(failure),
+                         "no ready line within 10000 ms stderr: x")
+
+    def test_verdict_of_a_helper_not_actual_false(self):
+        failure = ("resources_test.cpp:48\nValue of: returns_to(srv, "
+                   "before)\n  Actual: false (holdings did not return: "
+                   "now 301 zombies)\nExpected: true\nafter 300 "
+                   "connections")
+        self.assertEqual(self.grader.reason(failure),
+                         "after 300 connections: holdings did not return: "
+                         "now 301 zombies")
+
+    def test_long_reason_keeps_its_end(self):
+        text = "holdings did not return " + "x" * 300 + " 301 zombies)"
+        short = self.grader.shorten(text)
+        self.assertLessEqual(len(short), self.grader.REASON_WIDTH)
+        self.assertTrue(short.endswith("301 zombies)"))
+        self.assertIn(" ... ", short)
+
+    def test_diff_dump_is_dropped(self):
+        failure = ('echo_test.cpp:70\nExpected equality of these values:\n'
+                   '  client.round_trip(message, 2s)\n    Which is: ""\n'
+                   '  message\nWith diff:\n@@ -1,1 +1,2 @@\n-""\n+"z\\xAE"\n'
+                   "warm-up: a 4096-byte message's echo did not come back")
+        self.assertEqual(self.grader.reason(failure),
+                         "warm-up: a 4096-byte message's echo did not come "
+                         "back")
 
 
 def main():
