@@ -173,6 +173,7 @@ class GradeLab(unittest.TestCase):
 
 
 def load_grader():
+    sys.dont_write_bytecode = True  # no __pycache__ beside scripts/grade-lab
     loader = importlib.machinery.SourceFileLoader("grade_lab", ARGS.grader)
     spec = importlib.util.spec_from_loader("grade_lab", loader)
     module = importlib.util.module_from_spec(spec)
