@@ -99,6 +99,32 @@ std::string Received::describe() const {
     return text;
 }
 
+std::string half_close_problem(std::string_view sent, const Received& got) {
+    bool whole = got.data == sent;
+    if (got.end == StreamEnd::eof || (!whole && got.data.size() > sent.size())) {
+        return first_difference(sent, got.data);
+    }
+    std::string came = std::to_string(got.data.size()) + " of " +
+                       std::to_string(sent.size()) + " bytes came back";
+    if (got.end == StreamEnd::reset) {
+        return came + ", then a reset: the server closed with input unread "
+                      "or died";
+    }
+    if (got.end == StreamEnd::error) {
+        return came + ", then " + got.describe();
+    }
+    if (whole) {
+        return std::string(sent.empty()
+                               ? "the connection was never closed after "
+                                 "the half-close"
+                               : "the echo came back but the connection "
+                                 "was never closed") +
+               ": the server (or a child) still holds the socket";
+    }
+    return came + ", then nothing, and the connection stayed open: the "
+                  "server stopped reading or writing";
+}
+
 Connected connect_with_timeout(const std::string& host, std::uint16_t port,
                                Millis timeout) {
     Connected out;
@@ -303,10 +329,7 @@ std::string echo_problem(const std::string& host, std::uint16_t port,
     }
     std::string payload = random_payload(size, 1);
     Received got = client.exchange(payload, timeout, true);
-    if (got.end != StreamEnd::eof) {
-        return "echo ended in " + got.describe();
-    }
-    return first_difference(payload, got.data);
+    return half_close_problem(payload, got);
 }
 
 }  // namespace echolab::support

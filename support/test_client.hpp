@@ -37,6 +37,11 @@ struct Received {
     std::string describe() const;
 };
 
+// What a client that sent `sent` and half-closed saw, in the words a
+// student can act on ("the echo came back but the connection was never
+// closed: ..."); "" when the echo came back whole and then EOF.
+std::string half_close_problem(std::string_view sent, const Received& got);
+
 struct Connected {
     Fd sock;        // non-blocking, close-on-exec, TCP_NODELAY; empty on
                     // failure

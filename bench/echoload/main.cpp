@@ -14,7 +14,6 @@
 
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <string>
 
 #include <unistd.h>
@@ -36,12 +35,20 @@ struct CliOptions {
 };
 
 void add_load_flags(CLI::App& app, RunConfig& c) {
-    const std::map<std::string, Mode> modes{{"throughput", Mode::throughput},
-                                            {"connect", Mode::connect}};
-    app.add_option("--mode", c.mode,
-                   "throughput: long-lived connections; connect: connect, "
-                   "echo, close, repeat")
-        ->transform(CLI::CheckedTransformer(modes))
+    // A function, not CLI11's CheckedTransformer: that prints its map
+    // ({connect->1,throughput->0}) in --help and in errors.
+    app.add_option_function<std::string>(
+           "--mode",
+           [&c](const std::string& name) {
+               if (name != "throughput" && name != "connect") {
+                   throw CLI::ValidationError(
+                       "--mode", "'" + name + "' is not throughput or connect");
+               }
+               c.mode = name == "connect" ? Mode::connect : Mode::throughput;
+           },
+           "throughput: long-lived connections; connect: connect, "
+           "echo, close, repeat")
+        ->type_name("throughput|connect")
         ->default_str("throughput");
     app.add_option("--connections,-c", c.connections,
                    "Concurrent connections (connect mode: workers)")

@@ -55,7 +55,9 @@ TEST_P(EchoConformance, RejectsBadFlagWithExitTwo) {
         ServerProcess& srv = start(launch);
         ExitStatus status = srv.wait_exit(kExitBound);
         EXPECT_TRUE(status.clean(2))
-            << srv.command_line() << ": " << status.describe();
+            << "a usage error must exit 2 within "
+            << std::chrono::seconds(kExitBound).count()
+            << " s; " << srv.command_line() << ": " << status.describe();
         std::string err = srv.stderr_text();
         std::string first_line = err.substr(0, err.find('\n'));
         EXPECT_TRUE(names_any(first_line, bad.named))
@@ -97,9 +99,11 @@ TEST_P(EchoConformance, ServesIpv6Loopback) {
         GTEST_SKIP() << "no ::1 on this machine";
     }
     ServerProcess& srv = start({"--host", "::1"});
-    EXPECT_EQ(srv.host(), "::1");
+    EXPECT_EQ(srv.host(), "::1")
+        << "with --host ::1 the ready line must name [::1]";
     std::string ready = "listening on [::1]:" + std::to_string(srv.port());
-    EXPECT_EQ(srv.stdout_text(), ready + "\n");
+    EXPECT_EQ(srv.stdout_text(), ready + "\n")
+        << "the ready line must be exactly '" << ready << "'";
     EXPECT_TRUE(serves_fresh_client(srv, 64 * 1024));
 }
 

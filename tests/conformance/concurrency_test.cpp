@@ -55,7 +55,8 @@ TEST_P(EchoConformance, ServesManyConcurrentClients) {
         EXPECT_EQ(rest[k].end, StreamEnd::eof)
             << "client " << i << ": " << rest[k].describe();
         EXPECT_EQ(first_difference(payloads[k], echoed[k] + rest[k].data), "")
-            << "client " << i;
+            << "client " << i << "'s echo differs: "
+            << first_difference(payloads[k], echoed[k] + rest[k].data);
     }
 }
 
@@ -69,7 +70,11 @@ TEST_P(EchoConformance, SilentClientDoesNotBlockOthers) {
     TestClient other(srv.client_host(), srv.port());
     ASSERT_TRUE(other.connected()) << error_text(other.connect_error());
     std::string message = random_payload(kMessage, 2);
-    EXPECT_EQ(first_difference(message, other.round_trip(message, 2s)), "");
+    std::string problem =
+        first_difference(message, other.round_trip(message, 2s));
+    EXPECT_TRUE(problem.empty())
+        << "a second client's echo while the first one stays silent: "
+        << problem << " (is the server blocked reading the silent one?)";
 }
 
 // The lesson of the blocking models with a fixed number of servers: a
@@ -139,17 +144,20 @@ TEST_P(EchoConformance, IdleTimeoutClosesSilentConnection) {
             ASSERT_EQ(trickle.round_trip("t", 1s), "t")
                 << "byte " << i << ": closed while it was not idle";
         }
-        trickle.half_close();
-        EXPECT_EQ(trickle.read_to_eof(2s).end, StreamEnd::eof);
+        EXPECT_TRUE(closes_after_half_close(trickle));
     }
     TestClient silent = served_client(srv);
     auto begin = Clock::now();
     Received end = silent.read_to_eof(5s);
     auto waited = Clock::now() - begin;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(waited);
     EXPECT_TRUE(end.end == StreamEnd::eof || end.end == StreamEnd::reset)
+        << "a client silent for 5 s with --idle-timeout 1 was not closed: "
         << end.describe();
-    EXPECT_GT(waited, 700ms);
-    EXPECT_LT(waited, 3500ms);
+    EXPECT_GT(waited, 700ms) << "closed after " << ms.count()
+                             << " ms, before the 1 s idle timeout";
+    EXPECT_LT(waited, 3500ms) << "closed after " << ms.count()
+                              << " ms with --idle-timeout 1";
 }
 
 }  // namespace

@@ -43,10 +43,12 @@ TEST_P(EchoConformance, LeavesNoZombiesThreadsOrDescriptors) {
     ASSERT_TRUE(serves_fresh_client(srv));
     Holdings before = settled_holdings(srv);
 
-    ASSERT_EQ(run_bursts(srv, 300, 30), "");
+    std::string problem = run_bursts(srv, 300, 30);
+    ASSERT_TRUE(problem.empty()) << problem;
 
     EXPECT_TRUE(returns_to(srv, before)) << "after 300 connections";
-    EXPECT_TRUE(srv.running());
+    EXPECT_TRUE(srv.running())
+        << "the server ended: " << srv.wait_exit(Millis{0}).describe();
 }
 
 }  // namespace

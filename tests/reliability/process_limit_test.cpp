@@ -3,15 +3,22 @@
 // nobody (uid 65534) through setpriv, with prlimit lowering its limit.
 // The model must refuse the one connection, log it, and keep serving;
 // thread_pool, which makes its threads at start, must exit 1.
+// nobody runs a copy of the variant in a folder of its own, so the tests
+// pass wherever the checkout lives (under /root, mode 0700, too).
 #include "tests/reliability/reliability.hpp"
 #include "tests/reliability/swarm.hpp"
 #include "tests/support/server_test.hpp"
 
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <system_error>
 
 #include <dirent.h>
+#include <stdlib.h>
 
 namespace echolab::test {
 namespace {
@@ -44,6 +51,40 @@ int tasks_of_uid(int uid) {
     return tasks;
 }
 
+// A copy of a binary that uid nobody can run. nobody cannot enter a
+// 0700 folder, such as /root with a checkout in it or any mkdtemp
+// folder, so the copy goes to a fresh folder under /tmp opened to all.
+class PublicCopy {
+public:
+    explicit PublicCopy(const std::string& binary) {
+        namespace fs = std::filesystem;
+        std::string folder = "/tmp/echolab-nobody-XXXXXX";
+        if (::mkdtemp(folder.data()) == nullptr) {
+            throw std::system_error(errno, std::generic_category(),
+                                    "mkdtemp " + folder);
+        }
+        folder_ = folder;
+        path_ = folder_ / fs::path(binary).filename();
+        constexpr auto kAll = fs::perms::owner_all | fs::perms::group_read |
+                              fs::perms::group_exec | fs::perms::others_read |
+                              fs::perms::others_exec;
+        fs::permissions(folder_, kAll);
+        fs::copy_file(binary, path_);
+        fs::permissions(path_, kAll);
+    }
+    PublicCopy(const PublicCopy&) = delete;
+    PublicCopy& operator=(const PublicCopy&) = delete;
+    ~PublicCopy() {
+        std::error_code ignored;
+        std::filesystem::remove_all(folder_, ignored);
+    }
+    std::string path() const { return path_.string(); }
+
+private:
+    std::filesystem::path folder_;
+    std::filesystem::path path_;
+};
+
 class ProcessLimit : public ServerTest {
 protected:
     void SetUp() override {
@@ -75,8 +116,11 @@ protected:
         Launch launch;
         launch.flags = flags;
         launch.wait_ready = wait_ready;
-        limited_ =
-            std::make_unique<ServerProcess>(wrapped(server(), prefix), launch);
+        copy_.emplace(server().binary);
+        ServerUnderTest reachable = server();
+        reachable.binary = copy_->path();
+        limited_ = std::make_unique<ServerProcess>(wrapped(reachable, prefix),
+                                                   launch);
         return *limited_;
     }
 
@@ -89,10 +133,12 @@ protected:
                          limited_->stderr_text().c_str());
         }
         limited_.reset();
+        copy_.reset();
         ServerTest::TearDown();
     }
 
     std::unique_ptr<ServerProcess> limited_;
+    std::optional<PublicCopy> copy_;
 };
 
 // Twelve clients hold their connections with room for about four

@@ -110,10 +110,21 @@ bool eventually(const std::function<bool()>& pred, Millis timeout) {
            << "a fresh client's " << size << "-byte echo failed: " << problem;
 }
 
+::testing::AssertionResult closes_after_half_close(TestClient& client,
+                                                  Millis timeout) {
+    client.half_close();
+    std::string problem = half_close_problem("", client.read_to_eof(timeout));
+    if (problem.empty()) {
+        return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << problem;
+}
+
 TestClient served_client(const ServerProcess& server) {
     TestClient client(server.client_host(), server.port());
     EXPECT_TRUE(client.connected()) << error_text(client.connect_error());
-    EXPECT_EQ(client.round_trip("x", 2s), "x") << "a new client not served";
+    EXPECT_EQ(client.round_trip("x", 2s), "x")
+        << "a new client's 1-byte echo did not come back within 2 s";
     return client;
 }
 
