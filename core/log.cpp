@@ -40,10 +40,9 @@ bool write_now(std::string_view line) {
     }
     ssize_t n;
     do {
-        n = g_sink == Sink::send
-                ? ::send(g_fd, line.data(), line.size(),
-                         MSG_DONTWAIT | MSG_NOSIGNAL)
-                : ::write(g_fd, line.data(), line.size());
+        n = g_sink == Sink::send ? ::send(g_fd, line.data(), line.size(),
+                                          MSG_DONTWAIT | MSG_NOSIGNAL)
+                                 : ::write(g_fd, line.data(), line.size());
     } while (n < 0 && errno == EINTR);
     return n >= 0;
 }
@@ -66,8 +65,8 @@ void open_log() {
         return;
     }
     // O_NOCTTY: reopening a terminal must not make it ours.
-    int own = ::open("/proc/self/fd/2",
-                     O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    int own =
+        ::open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     g_sink = own >= 0 ? Sink::own : Sink::polled;
     g_fd = own >= 0 ? own : STDERR_FILENO;
 }
@@ -76,8 +75,8 @@ void log_line(std::string_view text) {
     // A log that cannot be written must not stop the server: drop the
     // line, count it, and say so once stderr takes lines again.
     if (unsigned long long lost = g_dropped.exchange(0); lost > 0) {
-        std::string note = std::to_string(lost) +
-                           " log lines dropped (stderr was full)\n";
+        std::string note =
+            std::to_string(lost) + " log lines dropped (stderr was full)\n";
         if (!write_now(note)) {
             g_dropped += lost + 1;
             return;
@@ -90,7 +89,9 @@ void log_line(std::string_view text) {
     }
 }
 
-unsigned long long log_lines_dropped() noexcept { return g_dropped; }
+unsigned long long log_lines_dropped() noexcept {
+    return g_dropped;
+}
 
 void log_connect(const SocketAddress& peer) {
     log_line("connect " + to_string(peer));

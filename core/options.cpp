@@ -20,9 +20,8 @@ constexpr int kSetupError = 1;
 
 bool all_digits(std::string_view text) {
     return !text.empty() &&
-           std::all_of(text.begin(), text.end(), [](unsigned char c) {
-               return std::isdigit(c) != 0;
-           });
+           std::all_of(text.begin(), text.end(),
+                       [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
 // Decimal digits, and for seconds one optional fraction: CLI11 alone would
@@ -99,8 +98,7 @@ void add_common_flags(CLI::App& app, ServerOptions& opts) {
     app.add_option("--port", opts.port, "TCP port; 0 picks a free one")
         ->capture_default_str();
     add_number_flag(app, "--backlog", opts.backlog,
-                    "Kernel queue of connections not yet accepted", 1,
-                    1 << 20);
+                    "Kernel queue of connections not yet accepted", 1, 1 << 20);
     add_number_flag(app, "--max-conns", opts.max_conns,
                     "Connections served at once; beyond it clients wait in "
                     "the backlog",

@@ -142,8 +142,8 @@ void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
     while (!table.finished(stop)) {
         Sets ready = wanted(listener, table, stop);
         timeval timeout = to_timeval(table.timeout(stop));
-        int count = ::select(ready.max_fd + 1, &ready.readable,
-                             &ready.writable, nullptr, &timeout);
+        int count = ::select(ready.max_fd + 1, &ready.readable, &ready.writable,
+                             nullptr, &timeout);
         if (count < 0) {
             survive_select_error(errno, warn);
             count = 0;  // the sets are not results after a failure
@@ -160,7 +160,8 @@ void serve(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
                 table.remove(fd);
             }
         }
-        if (count > 0 && listener && FD_ISSET(listener.get(), &ready.readable)) {
+        if (count > 0 && listener &&
+            FD_ISSET(listener.get(), &ready.readable)) {
             accept_clients(listener, table, stop);
         }
         if (stop.requested()) {

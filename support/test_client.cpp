@@ -101,14 +101,16 @@ std::string Received::describe() const {
 
 std::string half_close_problem(std::string_view sent, const Received& got) {
     bool whole = got.data == sent;
-    if (got.end == StreamEnd::eof || (!whole && got.data.size() > sent.size())) {
+    if (got.end == StreamEnd::eof ||
+        (!whole && got.data.size() > sent.size())) {
         return first_difference(sent, got.data);
     }
     std::string came = std::to_string(got.data.size()) + " of " +
                        std::to_string(sent.size()) + " bytes came back";
     if (got.end == StreamEnd::reset) {
-        return came + ", then a reset: the server closed with input unread "
-                      "or died";
+        return came +
+               ", then a reset: the server closed with input unread "
+               "or died";
     }
     if (got.end == StreamEnd::error) {
         return came + ", then " + got.describe();
@@ -121,8 +123,9 @@ std::string half_close_problem(std::string_view sent, const Received& got) {
                                  "was never closed") +
                ": the server (or a child) still holds the socket";
     }
-    return came + ", then nothing, and the connection stayed open: the "
-                  "server stopped reading or writing";
+    return came +
+           ", then nothing, and the connection stayed open: the "
+           "server stopped reading or writing";
 }
 
 Connected connect_with_timeout(const std::string& host, std::uint16_t port,

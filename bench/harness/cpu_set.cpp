@@ -16,8 +16,8 @@ constexpr int kMaxCpu = CPU_SETSIZE - 1;
 
 int parse_cpu(std::string_view text, const std::string& whole) {
     int cpu = -1;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
-                                     cpu);
+    auto [end, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), cpu);
     if (ec != std::errc{} || end != text.data() + text.size() || cpu < 0 ||
         cpu > kMaxCpu) {
         throw std::invalid_argument("'" + whole +

@@ -128,9 +128,8 @@ loadgen::RunConfig throughput_config(const std::string& host,
     // mask (the client set), and the kernel spreads them over it.
     auto client_cpus = static_cast<int>(env.opts.client_cpus.size());
     config.threads = std::clamp(client_cpus, 1, spec.conns);
-    config.cpu = env.preflight.pinned && client_cpus == 1
-                     ? env.opts.client_cpu
-                     : -1;
+    config.cpu =
+        env.preflight.pinned && client_cpus == 1 ? env.opts.client_cpu : -1;
     return config;
 }
 

@@ -92,11 +92,10 @@ void add_context(const HarnessOptions& opts, const Preflight& pre, int argc,
                                 cpu_list_text(opts.client_cpus));
     benchmark::AddCustomContext(
         "echolab_pinning",
-        pre.pinned ? "servers on CPUs " +
-                         cpu_list_text(opts.server_cpu_sets.front()) +
-                         ", load generator on CPUs " +
-                         cpu_list_text(opts.client_cpus)
-                   : "NOT PINNED");
+        pre.pinned
+            ? "servers on CPUs " + cpu_list_text(opts.server_cpu_sets.front()) +
+                  ", load generator on CPUs " + cpu_list_text(opts.client_cpus)
+            : "NOT PINNED");
     for (const ExternalServer& e : opts.external) {
         benchmark::AddCustomContext("echolab_external_" + e.name, e.command);
     }

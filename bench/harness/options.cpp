@@ -75,11 +75,11 @@ void add_cpu_flags(CLI::App& app, HarnessOptions& opts) {
 void add_external(HarnessOptions& opts, const std::string& spec) {
     auto eq = spec.find('=');
     std::string name = spec.substr(0, eq);
-    bool name_ok = !name.empty() &&
-                   std::all_of(name.begin(), name.end(), [](char c) {
-                       return std::isalnum(static_cast<unsigned char>(c)) ||
-                              c == '_' || c == '-' || c == '.';
-                   });
+    bool name_ok =
+        !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                   c == '-' || c == '.';
+        });
     if (eq == std::string::npos || !name_ok || eq + 1 == spec.size()) {
         throw CLI::ValidationError(
             "--server", "'" + spec +
@@ -116,8 +116,7 @@ void add_harness_flags(CLI::App& app, HarnessOptions& opts) {
     app.add_option("--variants", opts.variants,
                    "variants (and --server names) to measure; default all")
         ->delimiter(',');
-    app.add_option("--scenarios", opts.scenarios,
-                   "which benchmarks to run")
+    app.add_option("--scenarios", opts.scenarios, "which benchmarks to run")
         ->delimiter(',')
         ->check(
             CLI::IsMember({"throughput", "accept", "cost", "micro", "floor"}))

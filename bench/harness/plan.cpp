@@ -111,13 +111,13 @@ void add_scaling(std::vector<BenchSpec>& out, const HarnessOptions& opts,
     int size = opts.sizes.front();
     for (const CpuSet& cpus : opts.server_cpu_sets) {
         for (const ServerUnderTest& s : servers) {
-            BenchSpec spec{Scenario::scaling, "", "", s, conns, size,
+            BenchSpec spec{Scenario::scaling,      "",  "", s, conns, size,
                            cannot_serve(s, conns), cpus};
-            spec.name = point_name(
-                "scaling", s.name,
-                "server_cpus:" + std::to_string(cpus.size()) +
-                    "/conns:" + std::to_string(conns) +
-                    "/bytes:" + std::to_string(size));
+            spec.name =
+                point_name("scaling", s.name,
+                           "server_cpus:" + std::to_string(cpus.size()) +
+                               "/conns:" + std::to_string(conns) +
+                               "/bytes:" + std::to_string(size));
             out.push_back(spec);
         }
     }

@@ -130,15 +130,14 @@ void ProgressReporter::ReportRuns(const std::vector<Run>& runs) {
     planned_done_s_ += planned_s_[index];
     std::chrono::duration<double> elapsed =
         std::chrono::steady_clock::now() - start_;
-    double left = elapsed.count() *
-                  (planned_total_s_ - planned_done_s_) / planned_done_s_;
+    double left = elapsed.count() * (planned_total_s_ - planned_done_s_) /
+                  planned_done_s_;
     std::string scenario = spec.name.substr(0, spec.name.find('/'));
     auto [what, point] = what_and_point(spec.name);
     std::size_t total = round_.size() * static_cast<std::size_t>(rounds_);
     char head[32];
     std::snprintf(head, sizeof head, "[%*zu/%zu] ",
-                  static_cast<int>(std::to_string(total).size()), done_,
-                  total);
+                  static_cast<int>(std::to_string(total).size()), done_, total);
     char middle[160];
     std::snprintf(middle, sizeof middle, "%-8s %-18s %-*s  round %zu/%d  ",
                   scenario.c_str(), what.c_str(), point_width_, point.c_str(),

@@ -56,8 +56,8 @@ TEST_P(EchoConformance, RejectsBadFlagWithExitTwo) {
         ExitStatus status = srv.wait_exit(kExitBound);
         EXPECT_TRUE(status.clean(2))
             << "a usage error must exit 2 within "
-            << std::chrono::seconds(kExitBound).count()
-            << " s; " << srv.command_line() << ": " << status.describe();
+            << std::chrono::seconds(kExitBound).count() << " s; "
+            << srv.command_line() << ": " << status.describe();
         std::string err = srv.stderr_text();
         std::string first_line = err.substr(0, err.find('\n'));
         EXPECT_TRUE(names_any(first_line, bad.named))

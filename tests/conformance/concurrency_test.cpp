@@ -154,10 +154,10 @@ TEST_P(EchoConformance, IdleTimeoutClosesSilentConnection) {
     EXPECT_TRUE(end.end == StreamEnd::eof || end.end == StreamEnd::reset)
         << "a client silent for 5 s with --idle-timeout 1 was not closed: "
         << end.describe();
-    EXPECT_GT(waited, 700ms) << "closed after " << ms.count()
-                             << " ms, before the 1 s idle timeout";
-    EXPECT_LT(waited, 3500ms) << "closed after " << ms.count()
-                              << " ms with --idle-timeout 1";
+    EXPECT_GT(waited, 700ms)
+        << "closed after " << ms.count() << " ms, before the 1 s idle timeout";
+    EXPECT_LT(waited, 3500ms)
+        << "closed after " << ms.count() << " ms with --idle-timeout 1";
 }
 
 }  // namespace

@@ -1,13 +1,13 @@
 #include "core/address.hpp"
 
-#include <arpa/inet.h>
-#include <gtest/gtest.h>
-#include <netinet/in.h>
+#include "core/error.hpp"
 
 #include <cstring>
 #include <string>
 
-#include "core/error.hpp"
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
 
 namespace {
 

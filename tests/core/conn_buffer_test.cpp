@@ -1,11 +1,11 @@
 #include "core/conn_buffer.hpp"
 
-#include <gtest/gtest.h>
-#include <sys/socket.h>
+#include "core/listen.hpp"
 
 #include <string>
 
-#include "core/listen.hpp"
+#include <gtest/gtest.h>
+#include <sys/socket.h>
 
 namespace {
 

@@ -1,9 +1,9 @@
 #include "core/conn_table.hpp"
 
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
-
-#include <thread>
 
 namespace {
 

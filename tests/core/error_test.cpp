@@ -1,9 +1,9 @@
 #include "core/error.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace {
 

@@ -1,10 +1,10 @@
 #include "core/fd.hpp"
 
+#include <utility>
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
-
-#include <utility>
 
 namespace {
 

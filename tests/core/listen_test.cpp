@@ -1,5 +1,7 @@
 #include "core/listen.hpp"
 
+#include <string>
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -7,8 +9,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <string>
 
 namespace {
 

@@ -1,11 +1,10 @@
 #include "core/log.hpp"
 
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <string>
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

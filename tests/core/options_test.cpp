@@ -1,14 +1,13 @@
 #include "core/options.hpp"
 
-#include <gtest/gtest.h>
+#include <string>
+#include <vector>
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <string>
-#include <vector>
 
 namespace {
 
@@ -95,11 +94,16 @@ void expect_usage_error(CLI::App& app, const std::vector<std::string>& args) {
 
 TEST(ParseCommandLine, NumbersAreDecimalOnly) {
     const std::vector<std::vector<std::string>> bad = {
-        {"--port", "0x1f90"},      {"--port", " 0"},
-        {"--port", "1e3"},         {"--port", "+5"},
-        {"--port", ""},            {"--backlog", "0x10"},
-        {"--max-conns", "010 "},   {"--idle-timeout", "1e1"},
-        {"--idle-timeout", "inf"}, {"--grace", "0x1p1"},
+        {"--port", "0x1f90"},
+        {"--port", " 0"},
+        {"--port", "1e3"},
+        {"--port", "+5"},
+        {"--port", ""},
+        {"--backlog", "0x10"},
+        {"--max-conns", "010 "},
+        {"--idle-timeout", "1e1"},
+        {"--idle-timeout", "inf"},
+        {"--grace", "0x1p1"},
         {"--grace", "-0"},
     };
     for (const auto& args : bad) {

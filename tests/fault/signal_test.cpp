@@ -4,8 +4,8 @@
 // the server, no child process of it goes on serving (issue 12, item 7).
 #include "core/error.hpp"
 
-#include "tests/fault/server_faults.hpp"
 #include "support/proc_stats.hpp"
+#include "tests/fault/server_faults.hpp"
 
 #include <cerrno>
 #include <chrono>

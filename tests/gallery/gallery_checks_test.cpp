@@ -35,9 +35,9 @@ TEST_P(EchoRobustness, SlowReaderGetsEveryByteBack) {
     client.half_close();
     std::string problem =
         half_close_problem(payload.substr(0, sent), client.read_to_eof(10s));
-    EXPECT_TRUE(problem.empty()) << "the client sent " << sent
-                                 << " bytes before it began to read: "
-                                 << problem;
+    EXPECT_TRUE(problem.empty())
+        << "the client sent " << sent
+        << " bytes before it began to read: " << problem;
 }
 
 // A client that sends, half-closes and resets before the server reads.

@@ -76,8 +76,7 @@ TEST(HarnessOptions, CpuListsReadLikeTaskset) {
 
 TEST(HarnessOptions, ServerCpusRepeatForScaling) {
     HarnessOptions opts;
-    parse({"--server-cpus", "0", "--server-cpus", "0-1", "--client-cpus",
-           "1"},
+    parse({"--server-cpus", "0", "--server-cpus", "0-1", "--client-cpus", "1"},
           opts);
     EXPECT_EQ(opts.server_cpu_sets, (std::vector<CpuSet>{{0}, {0, 1}}));
     EXPECT_EQ(opts.client_cpus, (CpuSet{1}));
@@ -114,11 +113,10 @@ TEST(HarnessOptions, ExternalServersAreNamedCommands) {
     EXPECT_EQ(opts.external[0].command, "./a.out {port}");
     EXPECT_EQ(opts.external[1].command,
               "/usr/bin/echo-server --listen=:{port}");
-    for (const char* bad : {"nameonly", "=./a.out", "my server=./a.out",
-                            "a/b=./a.out", "x="}) {
+    for (const char* bad :
+         {"nameonly", "=./a.out", "my server=./a.out", "a/b=./a.out", "x="}) {
         HarnessOptions fresh;
-        EXPECT_THROW(parse({"--server", bad}, fresh), CLI::ParseError)
-            << bad;
+        EXPECT_THROW(parse({"--server", bad}, fresh), CLI::ParseError) << bad;
     }
     EXPECT_THROW(parse({"--server", "a=x", "--server", "a=y"}, opts),
                  CLI::ParseError);

@@ -40,13 +40,15 @@ TEST(Scaling, OnlyWithMoreThanOneServerCpuSet) {
     opts.server_cpu_sets = {{0}, {0, 1}};
     plan = plan_round(opts, two_servers());
     ASSERT_EQ(plan.size(), 10u);
-    EXPECT_EQ(plan[6].name, "scaling/iterative/server_cpus:1/conns:100/"
-                            "bytes:64");
-    EXPECT_EQ(plan[9].name, "scaling/epoll_loop/server_cpus:2/conns:100/"
-                            "bytes:64");
+    EXPECT_EQ(plan[6].name,
+              "scaling/iterative/server_cpus:1/conns:100/"
+              "bytes:64");
+    EXPECT_EQ(plan[9].name,
+              "scaling/epoll_loop/server_cpus:2/conns:100/"
+              "bytes:64");
     EXPECT_EQ(plan[9].server_cpus, (CpuSet{0, 1}));
     EXPECT_TRUE(plan[4].server_cpus.empty());  // the first set, implied
-    EXPECT_NE(plan[6].cannot_serve, "");  // iterative at 100 clients
+    EXPECT_NE(plan[6].cannot_serve, "");       // iterative at 100 clients
 }
 
 TEST(Scaling, PointIsTheLargestConnsUpTo100) {
@@ -65,9 +67,9 @@ TEST(External, ServersJoinTheSweepAndCanBeChosenAlone) {
     ASSERT_EQ(all.size(), 3u);
     EXPECT_EQ(all[2].name, "mine");
     EXPECT_EQ(all[2].command, "./a.out {port}");
-    EXPECT_TRUE(server_flags({Scenario::throughput, "", "", all[2], 100, 64,
-                              ""})
-                    .empty());  // a foreign server gets no echolab flags
+    EXPECT_TRUE(
+        server_flags({Scenario::throughput, "", "", all[2], 100, 64, ""})
+            .empty());  // a foreign server gets no echolab flags
     opts.variants = {"mine"};
     auto alone = select_servers(opts, two_servers());
     ASSERT_EQ(alone.size(), 1u);
@@ -109,8 +111,7 @@ TEST(Progress, OneLinePerPointWithCountVariantAndTimeLeft) {
     progress.ReportRuns({ok});
     EXPECT_EQ(inner.seen, 2u);  // the raw lines still go through
     std::string text = out.str();
-    EXPECT_NE(text.find("[1/4] echo     iterative"), std::string::npos)
-        << text;
+    EXPECT_NE(text.find("[1/4] echo     iterative"), std::string::npos) << text;
     EXPECT_NE(text.find("cannot serve"), std::string::npos) << text;
     EXPECT_NE(text.find("[2/4] echo     epoll_loop"), std::string::npos)
         << text;

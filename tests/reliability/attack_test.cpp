@@ -4,8 +4,8 @@
 // that nobody reads; descriptors 0, 1 and 2 closed at start. Each runs
 // over every registered variant; where a variant never makes the call
 // that a fault needs, the test skips and says so.
-#include "tests/reliability/reliability.hpp"
 #include "support/payload.hpp"
+#include "tests/reliability/reliability.hpp"
 #include "tests/support/server_test.hpp"
 
 #include <atomic>
@@ -80,8 +80,7 @@ TEST_P(Attack, StreamingClientsSurviveStopAndCont) {
         thread.join();
     }
     for (int i = 0; i < clients; ++i) {
-        EXPECT_EQ(problems[static_cast<std::size_t>(i)], "")
-            << "client " << i;
+        EXPECT_EQ(problems[static_cast<std::size_t>(i)], "") << "client " << i;
     }
     std::string err = srv.stderr_text();
     EXPECT_EQ(err.find("idle timeout"), std::string::npos) << err;
@@ -162,8 +161,8 @@ TEST_P(Attack, StdinAndStderrClosedStillReadyAndServing) {
     EXPECT_TRUE(srv.stop(5s).clean(0));
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Attack,
-                         ::testing::ValuesIn(all_variants()), param_label);
+INSTANTIATE_TEST_SUITE_P(Models, Attack, ::testing::ValuesIn(all_variants()),
+                         param_label);
 
 // One readiness or interest call fails once, as when the kernel is out of
 // memory or fs.epoll.max_user_watches is reached.
@@ -264,12 +263,11 @@ std::string fault_label(
 
 INSTANTIATE_TEST_SUITE_P(
     Models, ReadinessFault,
-    ::testing::Combine(
-        ::testing::ValuesIn(all_variants()),
-        ::testing::Values(WaitFault{"epoll_ctl", "ENOSPC", "3"},
-                          WaitFault{"epoll_ctl", "ENOMEM", "3"},
-                          WaitFault{"pselect6", "ENOMEM", "1"},
-                          WaitFault{"poll", "ENOMEM", "1"})),
+    ::testing::Combine(::testing::ValuesIn(all_variants()),
+                       ::testing::Values(WaitFault{"epoll_ctl", "ENOSPC", "3"},
+                                         WaitFault{"epoll_ctl", "ENOMEM", "3"},
+                                         WaitFault{"pselect6", "ENOMEM", "1"},
+                                         WaitFault{"poll", "ENOMEM", "1"})),
     fault_label);
 
 }  // namespace

@@ -3,8 +3,8 @@
 // ends (run this under the asan preset to check that), epoll_ctl failing
 // inside a co_await must end only that client, and time the server was
 // stopped must not count as a client's idleness.
-#include "tests/reliability/reliability.hpp"
 #include "support/proc_stats.hpp"
+#include "tests/reliability/reliability.hpp"
 #include "tests/support/server_test.hpp"
 
 #include <csignal>
@@ -139,7 +139,8 @@ INSTANTIATE_TEST_SUITE_P(
     // Its own machinery (coroutine_loop/task.hpp) is what is tested here.
     ::testing::ValuesIn(variants_where([](const ServerUnderTest& v) {
         return v.name == "coroutine_loop";
-    })), param_label);
+    })),
+    param_label);
 
 }  // namespace
 }  // namespace echolab::test

@@ -119,8 +119,8 @@ protected:
         copy_.emplace(server().binary);
         ServerUnderTest reachable = server();
         reachable.binary = copy_->path();
-        limited_ = std::make_unique<ServerProcess>(wrapped(reachable, prefix),
-                                                   launch);
+        limited_ =
+            std::make_unique<ServerProcess>(wrapped(reachable, prefix), launch);
         return *limited_;
     }
 

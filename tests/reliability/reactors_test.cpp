@@ -167,7 +167,8 @@ INSTANTIATE_TEST_SUITE_P(
     Reuseport, Reactors,
     ::testing::ValuesIn(variants_where([](const ServerUnderTest& v) {
         return v.model == Model::event_loop && v.unit == "thread";
-    })), param_label);
+    })),
+    param_label);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Reactors);
 
 }  // namespace echolab::test

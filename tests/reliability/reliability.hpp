@@ -3,9 +3,9 @@
 // messages that say how a swarm of clients fared.
 #pragma once
 
+#include "support/server_process.hpp"
 #include "support/server_registry.hpp"
 #include "tests/reliability/swarm.hpp"
-#include "support/server_process.hpp"
 
 #include <cstddef>
 #include <functional>

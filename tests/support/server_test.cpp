@@ -111,7 +111,7 @@ bool eventually(const std::function<bool()>& pred, Millis timeout) {
 }
 
 ::testing::AssertionResult closes_after_half_close(TestClient& client,
-                                                  Millis timeout) {
+                                                   Millis timeout) {
     client.half_close();
     std::string problem = half_close_problem("", client.read_to_eof(timeout));
     if (problem.empty()) {

@@ -69,7 +69,8 @@ bool eventually(const std::function<bool()>& pred, Millis timeout);
 
 // The client half-closes and gets EOF within timeout, with no more bytes.
 ::testing::AssertionResult closes_after_half_close(TestClient& client,
-                                                  Millis timeout = Millis{2000});
+                                                   Millis timeout = Millis{
+                                                       2000});
 
 // Connects a client and checks with a one-byte round trip that the server
 // is serving it, not merely that the kernel queued the connection.
