@@ -163,6 +163,9 @@ void serve(Fd& listener, const ServerOptions& opts, int worker_count,
 
 }  // namespace
 
+// A process each: more would exhaust the process table before clients.
+constexpr int kMaxWorkers = 4096;
+
 int main(int argc, char** argv) {
     ServerOptions opts;
     int workers =
@@ -173,16 +176,19 @@ int main(int argc, char** argv) {
     app.add_option("--workers", workers,
                    "Worker processes, each serving one client at a time")
         ->capture_default_str()
-        ->check(CLI::Range(1, 4096));
+        ->check(CLI::Range(1, kMaxWorkers));
     app.footer(
-        "At most --workers clients at once: --max-conns defaults to "
-        "--workers; a lower value starts fewer workers.");
+        "One worker per client served at once: --max-conns defaults to "
+        "--workers, and --max-conns alone sets the number of workers; "
+        "with both, the smaller wins.");
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }
-    // A default that follows another flag is computed after parsing.
+    // Defaults that follow another flag are computed after parsing.
     if (app.count("--max-conns") == 0) {
         opts.max_conns = workers;
+    } else if (app.count("--workers") == 0) {
+        workers = std::min(opts.max_conns, kMaxWorkers);
     }
     workers = std::min(workers, opts.max_conns);
     try {
