@@ -16,7 +16,7 @@ set(ECHOLAB_TRAITS MODEL UNIT WAITS_IN POOL_FLAG CONN_LIMIT NEEDS)
 function(echolab_check_traits name)
     set(where "echolab_add_variant(${name})")
     # The folder, the binary and the name in every test are one word
-    # (DESIGN.md); a copied folder must be renamed in its CMakeLists.txt.
+    # (docs/contract.md); a copied folder must be renamed in its CMakeLists.txt.
     get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)
     if(NOT name STREQUAL folder)
         message(FATAL_ERROR "${where} in folder ${folder}/: a variant is "

@@ -27,7 +27,7 @@ struct ServerSnapshot {
 // How the server ended.
 struct ServerEnd {
     double cpu_s = 0;    // user + system of the server and reaped children
-    bool clean = false;  // exit 0 after SIGTERM, as DESIGN.md requires
+    bool clean = false;  // exit 0 after SIGTERM, as docs/contract.md requires
     std::string status;  // "exit 0", "killed by signal 9", ...
 };
 

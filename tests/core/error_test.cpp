@@ -10,8 +10,8 @@ namespace {
 using echolab::AcceptResult;
 using echolab::classify_accept_error;
 
-// DESIGN.md fixes the message format; std::system_error's what() format is
-// implementation-defined, so pin what libstdc++ gives.
+// docs/contract.md fixes the message format; std::system_error's what() format
+// is implementation-defined, so pin what libstdc++ gives.
 TEST(SetupError, WhatNamesCallAddressAndReason) {
     echolab::SetupError error(EADDRINUSE, "bind 127.0.0.1:7007");
     EXPECT_STREQ(error.what(), "bind 127.0.0.1:7007: Address already in use");

@@ -68,7 +68,7 @@ std::vector<BadCase> common_cases() {
     return cases;
 }
 
-// The flags a variant's traits give it (DESIGN.md: the event loops size
+// The flags a variant's traits give it (docs/contract.md: the event loops size
 // their buffers; a pool has its size flag, a pool of threads its queue).
 std::vector<BadCase> variant_cases(const ServerUnderTest& server) {
     std::vector<BadCase> cases;
