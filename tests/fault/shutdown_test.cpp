@@ -43,10 +43,15 @@ TEST_P(ServerFaults, SigtermDeliversEveryEchoAndExitsZero) {
     EXPECT_TRUE(status.clean(0)) << status.describe();
 }
 
-TEST_P(ServerFaults, SigtermClosesListenerAtOnce) {
+}  // namespace
+
+// The suite's shared check (server_faults.hpp), for SIGTERM here and
+// SIGHUP in signal_test.cpp.
+void ServerFaults::expect_stop_closes_listener_then_serves(
+    int signo, const std::string& name) {
     ServerProcess& srv = start({"--grace", "3"});
     TestClient open = served_client(srv);
-    srv.send_signal(SIGTERM);
+    srv.send_signal(signo);
     int error = 0;
     bool refused = eventually(
         [&] {
@@ -55,13 +60,19 @@ TEST_P(ServerFaults, SigtermClosesListenerAtOnce) {
             return error == ECONNREFUSED;
         },
         1s);
-    EXPECT_TRUE(refused) << "1 s after SIGTERM a connect still gets "
+    EXPECT_TRUE(refused) << "1 s after " << name << " a connect still gets "
                          << (error == 0 ? "through" : error_text(error));
     EXPECT_EQ(open.round_trip("still here", 2s), "still here")
-        << "after SIGTERM an open connection must still be served";
+        << "after " << name << " an open connection must still be served";
     EXPECT_TRUE(closes_after_half_close(open));
     ExitStatus status = srv.wait_exit(5s);
     EXPECT_TRUE(status.clean(0)) << status.describe();
+}
+
+namespace {
+
+TEST_P(ServerFaults, SigtermClosesListenerAtOnce) {
+    expect_stop_closes_listener_then_serves(SIGTERM, "SIGTERM");
 }
 
 TEST_P(ServerFaults, StopSignalWhenIdleExitsZeroPromptly) {

@@ -34,25 +34,7 @@ bool dead(pid_t pid) {
 }
 
 TEST_P(ServerFaults, SighupStopsLikeSigterm) {
-    ServerProcess& srv = start({"--grace", "3"});
-    TestClient open = served_client(srv);
-    srv.send_signal(SIGHUP);
-    int error = 0;
-    bool refused = eventually(
-        [&] {
-            error = connect_with_timeout(srv.client_host(), srv.port(), 200ms)
-                        .error;
-            return error == ECONNREFUSED;
-        },
-        1s);
-    EXPECT_TRUE(refused) << "1 s after SIGHUP a connect still gets "
-                         << (error == 0 ? "through" : error_text(error));
-    EXPECT_EQ(open.round_trip("in the grace period", 2s),
-              "in the grace period");
-    open.half_close();
-    EXPECT_EQ(open.read_to_eof(2s).end, StreamEnd::eof);
-    ExitStatus status = srv.wait_exit(5s);
-    EXPECT_TRUE(status.clean(0)) << status.describe();
+    expect_stop_closes_listener_then_serves(SIGHUP, "SIGHUP");
 }
 
 TEST_P(ServerFaults, UserSignalsAndAlarmChangeNothing) {
