@@ -172,7 +172,9 @@ int main(int argc, char** argv) {
         ::isatty(1) ? benchmark::ConsoleReporter::OO_Color
                     : benchmark::ConsoleReporter::OO_None);
     RoundsReporter rounds(console, opts.rounds);
-    ProgressReporter display(rounds, round, opts, std::cerr);
+    ProgressReporter display(
+        rounds, selected_by_filter(round, benchmark::GetBenchmarkFilter()),
+        opts, std::cerr);
     benchmark::JSONReporter json;
     RoundsReporter file(json, opts.rounds);
     benchmark::RunSpecifiedBenchmarks(&display,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <regex>
 #include <utility>
 
 namespace echolab::harness {
@@ -73,6 +74,25 @@ double planned_seconds(const BenchSpec& spec, const HarnessOptions& opts) {
                    std::max(opts.warmup_s, spec.conns / 1000.0) +
                    opts.duration_s;
     }
+}
+
+std::vector<BenchSpec> selected_by_filter(std::vector<BenchSpec> round,
+                                          const std::string& filter) {
+    if (filter.empty() || filter == "all") {
+        return round;
+    }
+    bool invert = filter.front() == '-';
+    std::regex pattern;
+    try {
+        pattern = std::regex(invert ? filter.substr(1) : filter,
+                             std::regex::extended);
+    } catch (const std::regex_error&) {
+        return round;  // Google Benchmark reports the bad filter itself
+    }
+    std::erase_if(round, [&](const BenchSpec& spec) {
+        return std::regex_search(spec.name, pattern) == invert;
+    });
+    return round;
 }
 
 std::string duration_text(double seconds) {

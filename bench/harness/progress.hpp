@@ -42,6 +42,13 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// The specs of the round that --benchmark_filter lets run, so that the
+// count and the time left cover what runs. Google Benchmark matches the
+// filter as an extended regular expression anywhere in the name; a
+// leading '-' inverts it; empty and "all" match everything.
+std::vector<BenchSpec> selected_by_filter(std::vector<BenchSpec> round,
+                                          const std::string& filter);
+
 // What one benchmark is expected to take, in seconds: its windows and the
 // server's start and stop. Only the ratio matters: the time left is the
 // time so far scaled by planned-left over planned-done.

@@ -120,6 +120,29 @@ TEST(Progress, OneLinePerPointWithCountVariantAndTimeLeft) {
     EXPECT_NE(text.find(" left\n"), std::string::npos) << text;
 }
 
+TEST(Progress, CountsOnlyWhatTheBenchmarkFilterLetsRun) {
+    HarnessOptions opts = throughput_only();
+    opts.conns = {1, 100};
+    auto round = plan_round(opts, two_servers());
+    ASSERT_EQ(round.size(), 4u);
+    auto names = [](const std::vector<BenchSpec>& specs) {
+        std::vector<std::string> out;
+        for (const BenchSpec& spec : specs) {
+            out.push_back(spec.name);
+        }
+        return out;
+    };
+    EXPECT_EQ(selected_by_filter(round, "").size(), 4u);
+    EXPECT_EQ(selected_by_filter(round, "all").size(), 4u);
+    EXPECT_EQ(names(selected_by_filter(round, "epoll_loop/conns:(1|5)/")),
+              std::vector<std::string>{"echo/epoll_loop/conns:1/bytes:64"});
+    auto not_epoll = selected_by_filter(round, "-epoll_loop");
+    ASSERT_EQ(not_epoll.size(), 2u);
+    for (const std::string& name : names(not_epoll)) {
+        EXPECT_EQ(name.find("epoll_loop"), std::string::npos) << name;
+    }
+}
+
 TEST(Progress, DurationsReadAsMinutesAndSeconds) {
     EXPECT_EQ(duration_text(42), "42 s");
     EXPECT_EQ(duration_text(190), "3 min 10 s");
