@@ -4,6 +4,7 @@
 #include "core/fd.hpp"
 
 #include "bench/harness/scenarios.hpp"
+#include "bench/loadgen/cpu.hpp"
 
 #include <condition_variable>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -94,6 +96,80 @@ void fd_handoff(benchmark::State& state) {
     worker.join();
 }
 
+// Where each task of a switch ring runs.
+enum class Task { thread, process };
+
+// Passes a byte along pipe `from` to pipe `to` until it passes the byte
+// that says stop.
+void pass_on(int from, int to) {
+    char byte = 0;
+    while (::read(from, &byte, 1) == 1 && ::write(to, &byte, 1) == 1 &&
+           byte != 'q') {
+    }
+}
+
+// A blocking model's cost per message on a busy CPU: `tasks` blocked tasks
+// on one CPU pass a byte around a ring of pipes, so every hop wakes the
+// next task and switches to it, as a server with one blocked worker per
+// client switches on every message. Between threads of one process the
+// switch keeps the address space; between processes it changes page
+// tables and loses the TLB entries they cached. One iteration is one lap:
+// `tasks` switches.
+void switch_ring(benchmark::State& state, Task kind, int tasks, int cpu) {
+    std::vector<Fd> reads;
+    std::vector<Fd> writes;
+    for (int i = 0; i < tasks; ++i) {
+        int ends[2];
+        if (::pipe2(ends, O_CLOEXEC) != 0) {
+            state.SkipWithError("pipe failed");
+            return;
+        }
+        reads.emplace_back(ends[0]);
+        writes.emplace_back(ends[1]);
+    }
+    (void)loadgen::pin_thread_to_cpu(cpu);  // the others inherit it
+    // Task i reads pipe i and writes pipe i+1; this thread is task 0.
+    auto hop = [&](int i) {
+        pass_on(reads[static_cast<std::size_t>(i)].get(),
+                writes[static_cast<std::size_t>((i + 1) % tasks)].get());
+    };
+    std::vector<std::thread> threads;
+    std::vector<pid_t> children;
+    for (int i = 1; i < tasks; ++i) {
+        if (kind == Task::thread) {
+            threads.emplace_back(hop, i);
+            continue;
+        }
+        pid_t child = ::fork();
+        if (child == 0) {
+            hop(i);
+            ::_exit(0);
+        }
+        children.push_back(child);
+    }
+    int first = writes[static_cast<std::size_t>(1 % tasks)].get();
+    int last = reads[0].get();
+    char byte = 'x';
+    for (auto _ : state) {
+        if (::write(first, &byte, 1) != 1 || ::read(last, &byte, 1) != 1) {
+            state.SkipWithError("switch ring broke");
+            break;
+        }
+    }
+    // The stop byte goes once around; each task passes it on and ends.
+    byte = 'q';
+    if (::write(first, &byte, 1) != 1 || ::read(last, &byte, 1) != 1) {
+        state.SkipWithError("switch ring did not stop");
+    }
+    for (std::thread& t : threads) {
+        t.join();
+    }
+    for (pid_t child : children) {
+        ::waitpid(child, nullptr, 0);
+    }
+    state.counters["tasks"] = tasks;
+}
+
 // n event descriptors of which the last is readable, as in a loop where
 // one client of n has sent something.
 std::vector<Fd> watched(int n) {
@@ -158,7 +234,7 @@ void epoll_cost(benchmark::State& state, const std::vector<Fd>& fds) {
 
 }  // namespace
 
-void run_micro(benchmark::State& state, const BenchSpec& spec, const Env&) {
+void run_micro(benchmark::State& state, const BenchSpec& spec, const Env& env) {
     if (spec.kind == "fork_exit_wait") {
         return fork_exit_wait(state);
     }
@@ -167,6 +243,11 @@ void run_micro(benchmark::State& state, const BenchSpec& spec, const Env&) {
     }
     if (spec.kind == "fd_handoff") {
         return fd_handoff(state);
+    }
+    if (spec.kind == "switch_threads" || spec.kind == "switch_processes") {
+        Task kind =
+            spec.kind == "switch_threads" ? Task::thread : Task::process;
+        return switch_ring(state, kind, spec.conns, env.opts.client_cpu);
     }
     std::vector<Fd> fds = watched(spec.conns);
     state.counters["watched_fds"] = spec.conns;

@@ -72,6 +72,13 @@ void add_micro(std::vector<BenchSpec>& out, const HarnessOptions& opts) {
                        0,
                        ""});
     }
+    // As many blocked tasks as a pool of 100 workers has at 100 clients.
+    constexpr int kRingTasks = 100;
+    for (const char* kind : {"switch_threads", "switch_processes"}) {
+        std::string name = std::string("micro/") + kind +
+                           "/tasks:" + std::to_string(kRingTasks);
+        out.push_back({Scenario::micro, name, kind, {}, kRingTasks, 0, ""});
+    }
     for (const char* kind : {"select", "poll", "epoll_wait"}) {
         for (int fds : opts.watched_fds) {
             std::string name = std::string("micro/") + kind;

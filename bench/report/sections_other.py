@@ -157,8 +157,29 @@ def micro(res):
              ("fd_handoff", "descriptor to a pool worker and back")]
     rows = [[label, cell(res.find("micro", kind=k), "real_us")]
             for k, label in prims]
+    per_switch = {}
+    for unit in ("threads", "processes"):
+        p = res.find("micro", kind=f"switch_{unit}")
+        if p is None:
+            continue
+        tasks = p.params.get("tasks", 1)
+        per_switch[unit] = (p.median("real_us") / tasks
+                            if p.ok_runs and p.median("real_us") else None)
+        rows.append([f"switch to the next of {tasks} blocked {unit} on one "
+                     "CPU (per switch)", num(per_switch[unit])])
     out = ["### Micro-benchmarks: what each model pays per client", "",
            table(["primitive", "µs (wall)"], rows), ""]
+    if per_switch.get("threads") and per_switch.get("processes"):
+        ratio = per_switch["processes"] / per_switch["threads"]
+        out += ["**What this shows.** A busy blocking server with a task per "
+                "client switches tasks on about every message. Between "
+                f"processes a switch costs {num(per_switch['processes'])} µs, "
+                f"×{ratio:.1f} the {num(per_switch['threads'])} µs between "
+                "threads of one process: a process switch changes page "
+                "tables and loses the TLB entries they cached. That is the "
+                "gap between `prefork` and `thread_pool` (and "
+                "`fork_per_conn` and `thread_per_conn`) in CPU per message "
+                "once the clients are connected.", ""]
     fds = sorted({p.params.get("fds") for p in res.of("micro")
                   if "fds" in p.params})
     calls = ["select", "poll", "epoll_wait"]

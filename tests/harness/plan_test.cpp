@@ -123,6 +123,8 @@ TEST(Plan, MicroAndFloorNameWhatTheyMeasure) {
     EXPECT_TRUE(has("micro/select/fds:1000"));
     EXPECT_TRUE(has("micro/epoll_wait/fds:1"));
     EXPECT_TRUE(has("micro/fork_exit_wait"));
+    EXPECT_TRUE(has("micro/switch_processes/tasks:100"));
+    EXPECT_TRUE(has("micro/switch_threads/tasks:100"));
     EXPECT_TRUE(has("floor/pingpong_cross_cpu/bytes:64"));
     EXPECT_TRUE(has("floor/epoll_echo/conns:100/bytes:64"));
 }

@@ -68,6 +68,10 @@ def made_up_run():
         benchmarks.append(run("floor/pingpong_cross_cpu/bytes:64/min_time:"
                               "0.300/real_time", rnd, msgs_per_s=10500))
         benchmarks[-1].update(real_time=95.0, time_unit="us")
+        for unit, lap in (("threads", 500.0), ("processes", 2000.0)):
+            benchmarks.append(run(f"micro/switch_{unit}/tasks:100/"
+                                  "min_time:0.300/real_time", rnd, tasks=100))
+            benchmarks[-1].update(real_time=lap, time_unit="us")
         benchmarks.append(run("floor/epoll_echo/conns:100/bytes:64/"
                               "iterations:1/manual_time", rnd,
                               msgs_per_s=240000, server_cpu_us_per_msg=3.5))
@@ -171,6 +175,12 @@ class ReportTest(unittest.TestCase):
     def test_one_connection_is_called_wake_up_bound(self):
         self.assertIn("measures the machine's wake-up latency", self.report)
         self.assertIn("`iterative` cannot serve more than one", self.report)
+
+    def test_switch_ring_prices_processes_against_threads(self):
+        self.assertIn("| switch to the next of 100 blocked processes on one "
+                      "CPU (per switch) | 20.0 |", self.report)
+        self.assertIn("a switch costs 20.0 µs, ×4.0 the 5.00 µs between "
+                      "threads", self.report)
 
     def test_ranking_by_server_cpu(self):
         self.assertIn("`epoll_loop` 4.00 µs, `thread_per_conn` 8.00 µs "
