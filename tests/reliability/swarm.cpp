@@ -6,6 +6,8 @@
 
 #include "bench/loadgen/client_socket.hpp"
 #include "bench/loadgen/clock.hpp"
+#include "bench/loadgen/describe.hpp"
+#include "bench/loadgen/echo_check.hpp"
 #include "bench/loadgen/event_loop.hpp"
 #include "support/pattern.hpp"
 
@@ -20,9 +22,10 @@
 namespace echolab::test {
 namespace {
 
-// Waiting, connecting and the clock are the load generator's; the swarm
-// adds only the scripts (bench/loadgen/CMakeLists.txt says why tests may
-// use them).
+// Waiting, connecting, checking echoes and the clock are the load
+// generator's; the swarm adds only the scripts (bench/loadgen/
+// CMakeLists.txt says why tests may use them).
+using loadgen::call_failed_text;
 using loadgen::EventLoop;
 using loadgen::Nanos;
 using loadgen::now_ns;
@@ -87,6 +90,11 @@ struct Conn {
         }
         return limit;
     }
+    // A streaming client's bytes are one message, for check_echo's text.
+    loadgen::EchoPosition echo_position() const {
+        std::uint64_t size = plan.message ? plan.message : plan.bytes;
+        return {plan.seed, received, sent, std::max<std::uint64_t>(size, 1)};
+    }
     std::string where() const {
         return "client " + std::to_string(plan.seed) + " (sent " +
                std::to_string(sent) + ", echoed " + std::to_string(received) +
@@ -123,7 +131,7 @@ struct Swarm::Impl {
             return;
         }
         if (std::error_code ec = loop.modify(c.sock.get(), events, index)) {
-            fail(c, "epoll_ctl: " + error_text(ec.value()));
+            fail(c, call_failed_text("epoll_ctl", ec.value()));
             return;
         }
         c.interest = events;
@@ -163,15 +171,14 @@ struct Swarm::Impl {
         loadgen::ConnectStart attempt =
             loadgen::start_connect(target, sources.next());
         if (!attempt.sock) {
-            fail(c, std::string(attempt.failed_call) + ": " +
-                        error_text(attempt.error));
+            fail(c, call_failed_text(attempt.failed_call, attempt.error));
             return;
         }
         c.sock = std::move(attempt.sock);
         ++stats.open;
         stats.peak_open = std::max(stats.peak_open, stats.open);
         if (std::error_code ec = loop.add(c.sock.get(), EPOLLOUT, index)) {
-            fail(c, "epoll_ctl: " + error_text(ec.value()));
+            fail(c, call_failed_text("epoll_ctl", ec.value()));
             return;
         }
         c.interest = EPOLLOUT;
@@ -192,7 +199,7 @@ struct Swarm::Impl {
     void connected(Conn& c, std::size_t index) {
         --connecting;
         if (int err = loadgen::connect_error(c.sock)) {
-            fail(c, "connect: " + error_text(err));
+            fail(c, call_failed_text("connect", err));
             return;
         }
         ++stats.connected;
@@ -217,7 +224,7 @@ struct Swarm::Impl {
                     c.blocked = errno == EAGAIN;
                     return;
                 }
-                fail(c, "send: " + error_text(errno));
+                fail(c, call_failed_text("send", errno));
                 return;
             }
             c.sent += static_cast<std::uint64_t>(n);
@@ -237,7 +244,7 @@ struct Swarm::Impl {
                 if (clean) {
                     close_conn(c, State::done);
                 } else {
-                    fail(c, "EOF before the end");
+                    fail(c, loadgen::closed_early_text(c.received, c.sent));
                 }
                 return false;
             }
@@ -245,19 +252,13 @@ struct Swarm::Impl {
                 if (errno == EAGAIN || errno == EINTR) {
                     return true;
                 }
-                fail(c, "recv: " + error_text(errno));
+                fail(c, call_failed_text("recv", errno));
                 return false;
             }
             auto got = static_cast<std::size_t>(n);
-            if (c.received + got > c.sent) {
-                fail(c, "more bytes came back than were sent");
-                return false;
-            }
-            std::size_t good = pattern.first_mismatch(c.plan.seed, c.received,
-                                                      recv_buf.data(), got);
-            if (good != got) {
-                fail(c, "echo differs at offset " +
-                            std::to_string(c.received + good));
+            if (auto wrong = loadgen::check_echo(pattern, c.echo_position(),
+                                                 recv_buf.data(), got)) {
+                fail(c, *wrong);
                 return false;
             }
             c.received += got;
@@ -354,9 +355,10 @@ struct Swarm::Impl {
                            now >= c.quiet_until &&
                            now - c.last_progress > stall_after;
             if (stalled) {
-                fail(c, "no progress for " +
-                            std::to_string(options.stall_timeout.count()) +
-                            " ms");
+                fail(c,
+                     loadgen::stall_text(
+                         "it", now - c.last_progress,
+                         c.blocked ? "the socket to take more" : "the server"));
             }
         }
     }
