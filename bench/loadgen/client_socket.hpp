@@ -1,6 +1,7 @@
 // bench/loadgen/client_socket.hpp: the client side of a load connection:
 // TCP_NODELAY, and connect mode's non-blocking connect from a spread of
-// loopback source addresses. Long-lived connections use core's connect_tcp.
+// loopback source addresses, which the reliability swarm's clients use
+// too. Throughput mode's long-lived connections use core's connect_tcp.
 #pragma once
 
 #include "core/address.hpp"

@@ -24,6 +24,9 @@ EventLoop::EventLoop(int stop_fd) : epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
     if (!epoll_) {
         throw SetupError(errno, "epoll_create1");
     }
+    if (stop_fd < 0) {
+        return;
+    }
     if (std::error_code ec = add(stop_fd, EPOLLIN, kStopToken)) {
         throw SetupError(ec.value(), "epoll_ctl(stop)");
     }

@@ -1,6 +1,7 @@
 // bench/loadgen/event_loop.hpp: EventLoop, one epoll instance per load
 // thread, level-triggered, returning up to 512 events per wait. It only
-// waits; what an event means is the worker's business.
+// waits; what an event means is the worker's business (loadgen's workers,
+// or the reliability swarm's scripted clients).
 #pragma once
 
 #include "core/fd.hpp"
@@ -24,9 +25,10 @@ public:
     // Large batches amortise the wait over many connections.
     static constexpr int kBatch = 512;
 
-    // Creates the epoll instance and watches stop_fd for input. Throws
-    // SetupError.
-    explicit EventLoop(int stop_fd);
+    // Creates the epoll instance and watches stop_fd, if given, for input.
+    // A loop with no stop_fd (the reliability swarm's: one thread, no one
+    // to stop it) ends by its own deadlines. Throws SetupError.
+    explicit EventLoop(int stop_fd = -1);
 
     // Level-triggered: an event repeats until the condition is handled,
     // so a partial read can never lose a wake-up.

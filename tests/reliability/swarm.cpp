@@ -1,8 +1,14 @@
 #include "tests/reliability/swarm.hpp"
 
+#include "core/address.hpp"
 #include "core/error.hpp"
 #include "core/fd.hpp"
 
+#include "bench/loadgen/client_socket.hpp"
+#include "bench/loadgen/clock.hpp"
+#include "bench/loadgen/describe.hpp"
+#include "bench/loadgen/echo_check.hpp"
+#include "bench/loadgen/event_loop.hpp"
 #include "support/pattern.hpp"
 
 #include <algorithm>
@@ -10,16 +16,19 @@
 #include <cerrno>
 #include <cstring>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
 namespace echolab::test {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// Waiting, connecting, checking echoes and the clock are the load
+// generator's; the swarm adds only the scripts (bench/loadgen/
+// CMakeLists.txt says why tests may use them).
+using loadgen::call_failed_text;
+using loadgen::EventLoop;
+using loadgen::Nanos;
+using loadgen::now_ns;
 using support::Pattern;
 using support::shared_pattern;
 using namespace std::chrono_literals;
@@ -30,7 +39,21 @@ constexpr std::size_t kSendChunk = Pattern::kMaxWindow;
 constexpr std::size_t kFailuresKept = 10;
 // Reads per wake-up and client, so one fast client cannot starve the rest.
 constexpr int kReadsPerWake = 4;
-constexpr auto kTickInterval = 50ms;
+
+constexpr Nanos nanos(Millis span) {
+    return std::chrono::nanoseconds(span).count();
+}
+
+constexpr Nanos kTickInterval = nanos(50ms);
+
+// The first address the host resolves to: every client connects there.
+SocketAddress target_of(const std::string& host, std::uint16_t port) {
+    AddrInfoList list = resolve(host, port, false);
+    SocketAddress addr;
+    std::memcpy(&addr.storage, list->ai_addr, list->ai_addrlen);
+    addr.length = list->ai_addrlen;
+    return addr;
+}
 
 std::uint64_t splitmix(std::uint64_t x) {
     x += 0x9e3779b97f4a7c15ULL;
@@ -53,8 +76,8 @@ struct Conn {
     bool blocked = false;  // the last send hit EAGAIN
     bool paused_once = false;
     std::uint32_t interest = 0;
-    Clock::time_point quiet_until{};  // silent or paused until then
-    Clock::time_point last_progress{};
+    Nanos quiet_until = 0;  // silent or paused until then (0: not)
+    Nanos last_progress = 0;
 
     bool settled() const {
         return state == State::done || state == State::failed ||
@@ -67,6 +90,11 @@ struct Conn {
         }
         return limit;
     }
+    // A streaming client's bytes are one message, for check_echo's text.
+    loadgen::EchoPosition echo_position() const {
+        std::uint64_t size = plan.message ? plan.message : plan.bytes;
+        return {plan.seed, received, sent, std::max<std::uint64_t>(size, 1)};
+    }
     std::string where() const {
         return "client " + std::to_string(plan.seed) + " (sent " +
                std::to_string(sent) + ", echoed " + std::to_string(received) +
@@ -77,10 +105,19 @@ struct Conn {
 }  // namespace
 
 struct Swarm::Impl {
-    std::string host;
-    std::uint16_t port;
+    Impl(const std::string& host, std::uint16_t port, SwarmOptions opts)
+        : target(target_of(host, port)),
+          // 10,000 clients, and churn's tens of thousands of closed ones
+          // in TIME_WAIT, would exhaust one source address's ports.
+          sources(target, true, 0),
+          options(opts),
+          stall_after(nanos(opts.stall_timeout)) {}
+
+    const SocketAddress target;
+    loadgen::SourceAddresses sources;
     SwarmOptions options;
-    Fd epoll{::epoll_create1(EPOLL_CLOEXEC)};
+    Nanos stall_after;  // 0: never
+    EventLoop loop;
     std::vector<std::unique_ptr<Conn>> conns;
     std::size_t next_start = 0;
     int connecting = 0;
@@ -93,10 +130,10 @@ struct Swarm::Impl {
         if (c.interest == events) {
             return;
         }
-        epoll_event ev{};
-        ev.events = events;
-        ev.data.u64 = index;
-        ::epoll_ctl(epoll.get(), EPOLL_CTL_MOD, c.sock.get(), &ev);
+        if (std::error_code ec = loop.modify(c.sock.get(), events, index)) {
+            fail(c, call_failed_text("epoll_ctl", ec.value()));
+            return;
+        }
         c.interest = events;
     }
 
@@ -114,6 +151,9 @@ struct Swarm::Impl {
             stats.failures.push_back(c.where() + ": " + why);
         }
         ++stats.failed;
+        if (c.state == State::parked) {
+            --stats.parked;
+        }
         if (c.sock) {
             close_conn(c, State::failed);
         } else {
@@ -122,48 +162,30 @@ struct Swarm::Impl {
     }
 
     void progress(Conn& c) {
-        c.last_progress = stats.last_progress = Clock::now();
+        c.last_progress = now_ns();
+        stats.last_progress = loadgen::to_time_point(c.last_progress);
     }
 
-    bool start(Conn& c, std::size_t index) {
-        sockaddr_storage addr{};
-        socklen_t len = 0;
-        auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
-        auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
-        if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-            v4->sin_family = AF_INET;
-            v4->sin_port = htons(port);
-            len = sizeof *v4;
-        } else if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-            v6->sin6_family = AF_INET6;
-            v6->sin6_port = htons(port);
-            len = sizeof *v6;
+    // Writable means the handshake is over, one way or the other.
+    void start(Conn& c, std::size_t index) {
+        loadgen::ConnectStart attempt =
+            loadgen::start_connect(target, sources.next());
+        if (!attempt.sock) {
+            fail(c, call_failed_text(attempt.failed_call, attempt.error));
+            return;
         }
-        c.sock = Fd(::socket(addr.ss_family,
-                             SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-        if (!c.sock) {
-            fail(c, "socket: " + error_text(errno));
-            return false;
-        }
-        int one = 1;
-        ::setsockopt(c.sock.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        c.sock = std::move(attempt.sock);
         ++stats.open;
         stats.peak_open = std::max(stats.peak_open, stats.open);
-        int rc =
-            ::connect(c.sock.get(), reinterpret_cast<sockaddr*>(&addr), len);
-        if (rc != 0 && errno != EINPROGRESS) {
-            fail(c, "connect: " + error_text(errno));
-            return false;
+        if (std::error_code ec = loop.add(c.sock.get(), EPOLLOUT, index)) {
+            fail(c, call_failed_text("epoll_ctl", ec.value()));
+            return;
         }
-        epoll_event ev{};
-        ev.events = c.interest = EPOLLOUT;
-        ev.data.u64 = index;
-        ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, c.sock.get(), &ev);
+        c.interest = EPOLLOUT;
         c.state = State::connecting;
         c.rng = splitmix(c.plan.seed);
         progress(c);
         ++connecting;
-        return true;
     }
 
     void start_pending() {
@@ -176,17 +198,14 @@ struct Swarm::Impl {
 
     void connected(Conn& c, std::size_t index) {
         --connecting;
-        int err = 0;
-        socklen_t len = sizeof err;
-        ::getsockopt(c.sock.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err != 0) {
-            fail(c, "connect: " + error_text(err));
+        if (int err = loadgen::connect_error(c.sock)) {
+            fail(c, call_failed_text("connect", err));
             return;
         }
         ++stats.connected;
         c.state = State::active;
         c.round_end = std::min<std::uint64_t>(c.plan.message, c.plan.bytes);
-        c.quiet_until = Clock::now() + c.plan.silent;
+        c.quiet_until = now_ns() + nanos(c.plan.silent);
         pump(c, index);
     }
 
@@ -205,7 +224,7 @@ struct Swarm::Impl {
                     c.blocked = errno == EAGAIN;
                     return;
                 }
-                fail(c, "send: " + error_text(errno));
+                fail(c, call_failed_text("send", errno));
                 return;
             }
             c.sent += static_cast<std::uint64_t>(n);
@@ -225,7 +244,7 @@ struct Swarm::Impl {
                 if (clean) {
                     close_conn(c, State::done);
                 } else {
-                    fail(c, "EOF before the end");
+                    fail(c, loadgen::closed_early_text(c.received, c.sent));
                 }
                 return false;
             }
@@ -233,19 +252,13 @@ struct Swarm::Impl {
                 if (errno == EAGAIN || errno == EINTR) {
                     return true;
                 }
-                fail(c, "recv: " + error_text(errno));
+                fail(c, call_failed_text("recv", errno));
                 return false;
             }
             auto got = static_cast<std::size_t>(n);
-            if (c.received + got > c.sent) {
-                fail(c, "more bytes came back than were sent");
-                return false;
-            }
-            std::size_t good = pattern.first_mismatch(c.plan.seed, c.received,
-                                                      recv_buf.data(), got);
-            if (good != got) {
-                fail(c, "echo differs at offset " +
-                            std::to_string(c.received + good));
+            if (auto wrong = loadgen::check_echo(pattern, c.echo_position(),
+                                                 recv_buf.data(), got)) {
+                fail(c, *wrong);
                 return false;
             }
             c.received += got;
@@ -260,7 +273,7 @@ struct Swarm::Impl {
 
     // Moves c on as far as it can go now, then sets what to watch.
     void pump(Conn& c, std::size_t index) {
-        auto now = Clock::now();
+        Nanos now = now_ns();
         bool quiet = now < c.quiet_until;
         // Silent clients still watch for input, to notice a server that
         // closes on them; a paused reader goes on sending but reads nothing.
@@ -305,7 +318,7 @@ struct Swarm::Impl {
         if (c.plan.pause_at && !c.paused_once &&
             c.received >= c.plan.pause_at) {
             c.paused_once = quiet = true;
-            c.quiet_until = now + c.plan.pause;
+            c.quiet_until = now + nanos(c.plan.pause);
         }
         watch(c, (quiet ? 0u : EPOLLIN) | (c.blocked ? EPOLLOUT : 0u), index);
     }
@@ -320,7 +333,6 @@ struct Swarm::Impl {
             return;
         }
         if (c.state == State::parked && (events & (EPOLLIN | EPOLLHUP))) {
-            --stats.parked;
             fail(c, "the server spoke or closed while the client was parked");
             return;
         }
@@ -330,22 +342,23 @@ struct Swarm::Impl {
         pump(c, index);
     }
 
-    void wake_quiet(Clock::time_point now) {
+    void wake_quiet(Nanos now) {
         for (std::size_t i = 0; i < next_start; ++i) {
             Conn& c = *conns[i];
-            if (c.state == State::active &&
-                c.quiet_until != Clock::time_point{} && now >= c.quiet_until) {
-                c.quiet_until = {};
+            if (c.state == State::active && c.quiet_until != 0 &&
+                now >= c.quiet_until) {
+                c.quiet_until = 0;
                 c.last_progress = now;  // a pause is not a stall
                 pump(c, i);
             }
-            bool stalled = options.stall_timeout.count() > 0 &&
-                           c.state == State::active && now >= c.quiet_until &&
-                           now - c.last_progress > options.stall_timeout;
+            bool stalled = stall_after > 0 && c.state == State::active &&
+                           now >= c.quiet_until &&
+                           now - c.last_progress > stall_after;
             if (stalled) {
-                fail(c, "no progress for " +
-                            std::to_string(options.stall_timeout.count()) +
-                            " ms");
+                fail(c,
+                     loadgen::stall_text(
+                         "it", now - c.last_progress,
+                         c.blocked ? "the socket to take more" : "the server"));
             }
         }
     }
@@ -356,11 +369,8 @@ struct Swarm::Impl {
 };
 
 Swarm::Swarm(std::string host, std::uint16_t port, SwarmOptions options)
-    : impl_(std::make_unique<Impl>()) {
-    impl_->host = std::move(host);
-    impl_->port = port;
-    impl_->options = options;
-    impl_->stats.last_progress = Clock::now();
+    : impl_(std::make_unique<Impl>(host, port, options)) {
+    impl_->stats.last_progress = loadgen::to_time_point(now_ns());
 }
 
 Swarm::~Swarm() = default;
@@ -377,18 +387,14 @@ void Swarm::add(const ClientPlan& plan) {
 const SwarmStats& Swarm::run(Millis deadline,
                              const std::function<bool(Swarm&)>& tick) {
     Impl& s = *impl_;
-    auto end = Clock::now() + deadline;
-    auto next_tick = Clock::now();
-    std::array<epoll_event, 1024> events;
-    while ((s.more_to_come || !s.all_settled()) && Clock::now() < end) {
+    Nanos end = now_ns() + nanos(deadline);
+    Nanos next_tick = now_ns();
+    while ((s.more_to_come || !s.all_settled()) && now_ns() < end) {
         s.start_pending();
-        int n = ::epoll_wait(s.epoll.get(), events.data(),
-                             static_cast<int>(events.size()), 10);
-        for (int i = 0; i < n; ++i) {
-            const epoll_event& ev = events[static_cast<std::size_t>(i)];
+        for (const epoll_event& ev : s.loop.wait(std::min(next_tick, end))) {
             s.on_event(static_cast<std::size_t>(ev.data.u64), ev.events);
         }
-        auto now = Clock::now();
+        Nanos now = now_ns();
         if (now >= next_tick) {
             next_tick = now + kTickInterval;
             s.wake_quiet(now);
@@ -439,7 +445,7 @@ void Swarm::half_close_all() {
         }
         c.plan.bytes = c.round_end = c.sent;
         c.plan.end = Ending::half_close;
-        c.quiet_until = {};
+        c.quiet_until = 0;
         s.pump(c, i);
     }
 }

@@ -1,6 +1,9 @@
 // tests/reliability/swarm.hpp: Swarm, many scripted client connections
 // driven by one epoll loop in the test process, so that 10,000 clients
-// cost 10,000 sockets rather than 10,000 threads. Every byte sent comes
+// cost 10,000 sockets rather than 10,000 threads. The loop, the connect
+// (from spread loopback sources) and the clock are the load generator's
+// (bench/loadgen/event_loop.hpp, client_socket.hpp, clock.hpp); what is
+// the swarm's own is the script each client follows. Every byte sent comes
 // from a pattern that depends on the client's seed and the byte's offset,
 // so every echoed byte is checked in order without storing payloads.
 // It only plays clients; the server is a separate process.
