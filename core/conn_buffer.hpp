@@ -72,6 +72,7 @@ private:
     void write_pending();
 
     Fd conn_;
+    std::uint32_t watched_ = 0;  // fills the padding before peer_
     SocketAddress peer_;
     std::size_t capacity_;
     // Allocated on first read, so an idle connection costs no buffer pages.
@@ -79,7 +80,6 @@ private:
     std::size_t begin_ = 0;  // first byte not yet written back
     std::size_t end_ = 0;    // one past the last byte read
     bool input_closed_ = false;
-    std::uint32_t watched_ = 0;
     int error_ = 0;
     unsigned long long echoed_ = 0;
     Clock::time_point progress_ = Clock::now();
