@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -48,6 +49,11 @@ public:
     // stopped, or busy). Output the client does not take is the client's
     // silence. One poll(2) with a zero timeout; for idle checks only.
     bool waiting_on_server() const noexcept;
+    // What the loop last asked the kernel to watch for this connection
+    // (epoll_loop: EPOLLIN, EPOLLOUT), so it asks again only when
+    // wants_read() or wants_write() change. 0, nothing, for a new one.
+    std::uint32_t watched() const noexcept { return watched_; }
+    void set_watched(std::uint32_t events) noexcept { watched_ = events; }
     // Moves the last progress later by `stalled`: time the server did not
     // run is not held against the client (see ConnTable::close_idle).
     void excuse(Clock::duration stalled) noexcept { progress_ += stalled; }
@@ -66,6 +72,7 @@ private:
     void write_pending();
 
     Fd conn_;
+    std::uint32_t watched_ = 0;  // fills the padding before peer_
     SocketAddress peer_;
     std::size_t capacity_;
     // Allocated on first read, so an idle connection costs no buffer pages.

@@ -3,6 +3,9 @@
 #include "core/error.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <string>
+#include <thread>
 
 namespace echolab {
 namespace {
@@ -17,6 +20,12 @@ constexpr auto kIdleScan = 1s;
 constexpr auto kLateTurn = 250ms;
 
 }  // namespace
+
+void add_loop_flags(CLI::App& app, LoopOptions& loop) {
+    add_number_flag(app, "--buffer", loop.buffer,
+                    "Bytes buffered per connection", std::size_t{1},
+                    std::size_t{64} << 20);
+}
 
 ConnTable::ConnTable(const ServerOptions& opts, std::size_t buffer_bytes)
     : opts_(opts), buffer_bytes_(buffer_bytes) {}
@@ -107,6 +116,19 @@ void ConnTable::close_idle() {
             close(conns_[static_cast<std::size_t>(fd)], "idle timeout");
         }
     }
+}
+
+void ConnTable::survive_wait_error(int err, const char* call) {
+    if (err == EINTR) {
+        return;
+    }
+    if (err != ENOMEM) {
+        throw SetupError(err, call);
+    }
+    if (wait_warn_.allow()) {
+        log_line(std::string(call) + ": " + error_text(err) + "; retrying");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 bool ConnTable::finished(const StopSignal& stop) const {

@@ -1,7 +1,7 @@
 // core/conn_table.hpp: ConnTable, the bookkeeping the event loops share:
 // their ConnBuffers by descriptor, the connection limit, idle timeouts and
-// the grace period. It never waits and never asks the kernel which
-// descriptors are ready; each loop does that itself.
+// the grace period, and what a failed wait means. It never asks the kernel
+// which descriptors are ready; each loop does that itself.
 // Shared event-loop policy (with conn_buffer.hpp), built on the mechanism
 // layer (fd, address, listen, signals, log).
 #pragma once
@@ -20,9 +20,21 @@
 
 namespace echolab {
 
+// The flags of the loops built on ConnTable (select_loop, epoll_loop,
+// epoll_reactors) beyond ServerOptions.
+struct LoopOptions {
+    std::size_t buffer = ConnBuffer::kDefaultCapacity;  // --buffer
+};
+
+// Adds their flags (--buffer) to the command line.
+void add_loop_flags(CLI::App& app, LoopOptions& loop);
+
 class ConnTable {
 public:
     using Clock = std::chrono::steady_clock;
+    // Clients accepted per turn at most, so a connection storm cannot
+    // starve the clients already being served.
+    static constexpr int kAcceptBatch = 64;
 
     ConnTable(const ServerOptions& opts, std::size_t buffer_bytes);
 
@@ -54,6 +66,13 @@ public:
     // One past the highest descriptor that may hold a connection.
     int end_fd() const noexcept { return static_cast<int>(conns_.size()); }
 
+    // For a failed readiness wait (select, epoll_wait), which fails the
+    // whole loop, not one connection: returns after EINTR (a signal,
+    // SIGCONT) and after ENOMEM, pausing briefly (logged, rate-limited) so
+    // a lasting shortage cannot spin. Anything else (EBADF, EINVAL) is a
+    // bug in the loop: throws SetupError naming `call`.
+    void survive_wait_error(int err, const char* call);
+
     // True once a stop was requested and no connection is left or the
     // grace period is over.
     bool finished(const StopSignal& stop) const;
@@ -76,6 +95,7 @@ private:
     Clock::time_point next_idle_scan_{};
     Clock::time_point last_turn_ = Clock::now();
     AcceptBackoff backoff_;
+    RateLimit wait_warn_{std::chrono::seconds(1)};
 };
 
 }  // namespace echolab

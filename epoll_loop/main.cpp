@@ -30,7 +30,6 @@
 namespace {
 
 using namespace echolab;
-using epoll_loop::LoopOptions;
 
 constexpr int kDefaultMaxConns = 10000;
 
@@ -42,9 +41,7 @@ int main(int argc, char** argv) {
     opts.max_conns = kDefaultMaxConns;
     CLI::App app{"epoll_loop: an echo server on one thread with epoll(7)"};
     add_common_flags(app, opts);
-    app.add_option("--buffer", loop.buffer, "Bytes buffered per connection")
-        ->capture_default_str()
-        ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
+    add_loop_flags(app, loop);
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }

@@ -50,7 +50,6 @@
 namespace {
 
 using namespace echolab;
-using epoll_loop::LoopOptions;
 
 constexpr int kDefaultMaxConns = 10000;
 constexpr int kMaxThreads = 1024;
@@ -85,8 +84,9 @@ std::vector<Fd> listen_all(const ServerOptions& opts, int threads) {
     return listeners;
 }
 
-// One thread's life: its loop, and if that fails, a stop for all the
-// others, so that they end within the grace period.
+// One thread's life: its loop, then its listener closed (clients hashed to
+// it are refused, not queued through the others' grace period); if the
+// loop fails, a stop for all the others, so that they end in time.
 void run_loop(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
               StopSignal& stop, epoll_loop::Seats& seats, int id,
               std::exception_ptr& error) {
@@ -96,6 +96,7 @@ void run_loop(Fd& listener, const ServerOptions& opts, const LoopOptions& loop,
         error = std::current_exception();
         stop.request();
     }
+    listener.reset();
 }
 
 // Starts a loop per listener and waits for all of them; then rethrows the
@@ -145,9 +146,7 @@ int main(int argc, char** argv) {
                    "(default: online CPUs)")
         ->capture_default_str()
         ->check(CLI::Range(1, kMaxThreads));
-    app.add_option("--buffer", loop.buffer, "Bytes buffered per connection")
-        ->capture_default_str()
-        ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
+    add_loop_flags(app, loop);
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }

@@ -58,6 +58,18 @@ TEST(ConnBuffer, EchoesWhatItReads) {
     EXPECT_FALSE(conn.done());
 }
 
+// What the loop last registered starts empty with each connection, so a
+// loop that remembers it there asks the kernel on the first turn, and a
+// reused descriptor number cannot inherit an old connection's value.
+TEST(ConnBuffer, WatchedIsNothingUntilTheLoopSetsIt) {
+    Pair pair = make_pair();
+    ConnBuffer conn(std::move(pair.server), SocketAddress{}, 4096);
+    EXPECT_EQ(conn.watched(), 0u);
+    conn.set_watched(1u);
+    conn.on_ready(false, true);
+    EXPECT_EQ(conn.watched(), 1u) << "on_ready changed what the loop set";
+}
+
 TEST(ConnBuffer, ReadsAtMostItsCapacity) {
     Pair pair = make_pair();
     ConnBuffer conn(std::move(pair.server), SocketAddress{}, 100);

@@ -1,5 +1,7 @@
 #include "core/conn_table.hpp"
 
+#include <cerrno>
+#include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -125,6 +127,34 @@ TEST(ConnTable, TimeTheLoopDidNotRunIsNotIdleTime) {
     std::this_thread::sleep_for(2500ms);  // as if SIGSTOPped
     one.table.close_idle();
     EXPECT_EQ(one.table.size(), 1) << "closed for time the server was stopped";
+}
+
+// A failed wait: EINTR and ENOMEM let the loop go on; anything else is a
+// bug in the loop, a setup error that names the call.
+TEST(ConnTable, WaitErrorsOtherThanEintrAndEnomemAreFatal) {
+    ServerOptions opts;
+    ConnTable table(opts, 1024);
+    EXPECT_NO_THROW(table.survive_wait_error(EINTR, "select"));
+    EXPECT_NO_THROW(table.survive_wait_error(ENOMEM, "select"));
+    try {
+        table.survive_wait_error(EBADF, "epoll_wait");
+        ADD_FAILURE() << "EBADF did not throw";
+    } catch (const SetupError& error) {
+        EXPECT_NE(std::string(error.what()).find("epoll_wait"),
+                  std::string::npos)
+            << error.what();
+    }
+}
+
+// The --buffer flag of the ConnTable loops: a default, a range.
+TEST(ConnTable, LoopFlagsParseTheBuffer) {
+    LoopOptions loop;
+    CLI::App app;
+    add_loop_flags(app, loop);
+    EXPECT_EQ(loop.buffer, ConnBuffer::kDefaultCapacity);
+    app.parse("--buffer 4096", false);
+    EXPECT_EQ(loop.buffer, 4096u);
+    EXPECT_THROW(app.parse("--buffer 0", false), CLI::ValidationError);
 }
 
 }  // namespace
