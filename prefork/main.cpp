@@ -33,7 +33,6 @@
 #include <chrono>
 #include <string>
 #include <thread>
-#include <utility>
 
 #include <time.h>
 #include <unistd.h>
