@@ -1,6 +1,7 @@
 #include "core/options.hpp"
 
 #include "core/address.hpp"
+#include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
 
@@ -140,8 +141,13 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
     }
 }
 
-Fd start_listening(const ServerOptions& opts) {
+Fd start_listening(const ServerOptions& opts, ConnMode mode) {
     Fd listener = listen_tcp(opts.host, opts.port, opts.backlog);
+    if (mode == ConnMode::blocking) {
+        if (auto error = set_nonblocking(listener, false)) {
+            throw SetupError(error.value(), "fcntl(O_NONBLOCK)");
+        }
+    }
     print_ready_line(listener);
     return listener;
 }

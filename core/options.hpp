@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/fd.hpp"
+#include "core/listen.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -56,9 +57,12 @@ CLI::Option* add_number_flag(CLI::App& app, const std::string& name, T& value,
 [[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc,
                                                     char** argv);
 
-// Listens as opts say and prints the ready line. Throws SetupError, before
-// any ready line, if listening fails.
-[[nodiscard]] Fd start_listening(const ServerOptions& opts);
+// Listens as opts say and prints the ready line. The listener is
+// non-blocking (listen_tcp); ConnMode::blocking makes accept(2) itself
+// where a blocking server waits. Throws SetupError, before any ready
+// line, if listening fails.
+[[nodiscard]] Fd start_listening(const ServerOptions& opts,
+                                 ConnMode mode = ConnMode::nonblocking);
 
 // Prints the ready line, "listening on 127.0.0.1:40123", to stdout at once.
 // start_listening does it; a variant that checks its listener first

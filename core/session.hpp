@@ -2,6 +2,14 @@
 // fork_per_conn, thread_per_conn, thread_pool and prefork. It serves one
 // connection on the calling thread, blocked in recv(2) and send(2); how
 // threads or processes are found for it is the variant's business.
+//
+// How a stop and the idle timeout reach a blocked call, the same in all
+// five: a stop (SIGINT/SIGTERM/SIGHUP) interrupts it with EINTR, as the
+// handlers have no SA_RESTART; one that lands just before the call blocks
+// is caught by SIGALRM, repeated every 100 ms from the stop on
+// (StopWake::interrupt in core/signals.hpp). The idle timeout is the
+// socket's SO_RCVTIMEO/SO_SNDTIMEO: a recv or send that waited that long
+// fails with EAGAIN.
 #pragma once
 
 #include "core/address.hpp"

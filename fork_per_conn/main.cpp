@@ -2,11 +2,11 @@
 // forks, and reaps the children that have finished.
 //
 // Model:    accept in the parent; fork; the child serves the client to the
-//           end and _exits; the parent closes its copy of the connection
-//           and goes back to accept. The parent waits in accept(2), or at
-//           the limit in waitpid(2); a child in recv(2) and send(2). Both
-//           are woken by signals without SA_RESTART: SIGCHLD (reap now)
-//           and a stop; a stop is passed on to the children as SIGTERM.
+//           end and _exits; the parent closes its copy of the connection.
+//           The parent waits in accept(2), or at the limit in waitpid(2),
+//           and SIGCHLD interrupts it to reap; each child waits in recv(2)
+//           and send(2), and gets a stop as SIGTERM (core/children.hpp).
+//           A stop and --idle-timeout reach a blocked call: core/session.hpp.
 // Costs:    a process per client: a fork (page tables copied, memory shared
 //           copy-on-write), a 64 KiB buffer, and a zombie until reaped.
 // Bounds:   at most --max-conns live children; at the limit the parent stops
@@ -19,6 +19,7 @@
 // Compare:  iterative (the same loop without fork); thread_per_conn (the
 //           same dispatch with a thread instead of a process); prefork
 //           (the processes forked once, at start).
+#include "core/children.hpp"
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
@@ -26,13 +27,11 @@
 #include "core/session.hpp"
 #include "core/signals.hpp"
 
+#include <cerrno>
 #include <chrono>
-#include <set>
 #include <thread>
 #include <utility>
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
@@ -43,30 +42,10 @@ using namespace std::chrono_literals;
 constexpr int kDefaultMaxConns = 256;
 constexpr auto kBackoff = 100ms;
 
-// Collects every child that has exited, without blocking. waitpid may change
-// errno, which the caller may still be about to read.
-void reap_children(std::set<pid_t>& children) {
-    int saved_errno = errno;
-    pid_t pid;
-    while ((pid = ::waitpid(-1, nullptr, WNOHANG)) > 0) {
-        children.erase(pid);
-    }
-    errno = saved_errno;
-}
-
-// At the limit: blocks until a child exits, or a signal interrupts the
-// wait (EINTR) so the loop can look at its stop request.
-void wait_for_a_child(std::set<pid_t>& children) {
-    pid_t pid = ::waitpid(-1, nullptr, 0);
-    if (pid > 0) {
-        children.erase(pid);
-    }
-}
-
 // Forks a child for the client. The child must not return into the parent's
 // loop: it serves and _exits, skipping the parent's exit-time cleanup.
 void serve_connection(Accepted client, Fd& listener, const ServerOptions& opts,
-                      StopSignal& stop, std::set<pid_t>& children) {
+                      StopSignal& stop, Children& children) {
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid == 0) {
@@ -88,42 +67,20 @@ void serve_connection(Accepted client, Fd& listener, const ServerOptions& opts,
     // The child has its own copy of the connection. The parent's copy must
     // close now (when client goes out of scope), or the client would never
     // see EOF and the parent would run out of descriptors.
-    children.insert(pid);
-}
-
-// Passes the stop on to every child (each finishes its client within its
-// own grace period), waits for them, and kills any child still alive a
-// second after the grace period, so shutdown stays bounded. SIGALRM,
-// repeated every 100 ms after a stop, ends each blocked waitpid in time to
-// look at the deadline.
-void finish_children(std::set<pid_t>& children, const ServerOptions& opts,
-                     const StopSignal& stop) {
-    for (pid_t pid : children) {
-        ::kill(pid, SIGTERM);
-    }
-    auto deadline = stop.requested_at() + opts.grace() + 1s;
-    while (!children.empty() && std::chrono::steady_clock::now() < deadline) {
-        wait_for_a_child(children);
-    }
-    for (pid_t pid : children) {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
-    }
+    children.add(pid);
 }
 
 void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
-    std::set<pid_t> children;
+    Children children;
     AcceptBackoff backoff;
     while (!stop.requested()) {
-        reap_children(children);
-        // At the limit, stop accepting: clients wait in the backlog until
-        // a child exits.
-        if (children.size() >= static_cast<std::size_t>(opts.max_conns)) {
-            wait_for_a_child(children);
+        children.reap();
+        // At the limit this blocks until a client is done: clients wait in
+        // the backlog meanwhile. A stop interrupts it (EINTR).
+        if (!children.wait_for_room(opts.max_conns)) {
             continue;
         }
-        // Blocks until a client connects; SIGCHLD or a stop makes it fail
-        // with EINTR.
+        // Blocks until a client connects; SIGCHLD or a stop ends it (EINTR).
         Accepted client = accept_conn(listener, ConnMode::blocking);
         if (client.result != AcceptResult::accepted) {
             // After EMFILE this sleeps instead of spinning on an accept that
@@ -134,7 +91,9 @@ void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
         serve_connection(std::move(client), listener, opts, stop, children);
     }
     listener.reset();
-    finish_children(children, opts, stop);
+    // The children get the stop (SIGTERM) and go on echoing through the
+    // grace period; then the ones still alive are killed, and all reaped.
+    children.finish_by(stop.requested_at() + opts.grace());
 }
 
 }  // namespace
@@ -150,11 +109,7 @@ int main(int argc, char** argv) {
     try {
         StopSignal& stop = StopSignal::install(StopWake::interrupt);
         interrupt_on_child_exit();
-        Fd listener = start_listening(opts);
-        // A blocking listener: accept(2) itself is where this server waits.
-        if (auto error = set_nonblocking(listener, false)) {
-            throw SetupError(error.value(), "fcntl(O_NONBLOCK)");
-        }
+        Fd listener = start_listening(opts, ConnMode::blocking);
         serve(listener, opts, stop);
         return 0;
     } catch (const std::exception& error) {

@@ -1,13 +1,9 @@
 // iterative: one client at a time; the server accepts a connection, echoes
 // it to the end, closes it, and only then accepts the next.
 //
-// Model:    accept, serve, close, in a loop on the main thread. It waits
-//           only in blocking calls: accept(2), then recv(2) and send(2) in
-//           core/session.cpp, one of each per echoed message. A stop
-//           (SIGINT/SIGTERM/SIGHUP) interrupts the blocked call with EINTR
-//           (no SA_RESTART); one that lands just before a call blocks is
-//           caught by SIGALRM, repeated every 100 ms from the stop on. The
-//           idle timeout is the socket's SO_RCVTIMEO/SO_SNDTIMEO (EAGAIN).
+// Model:    accept, serve, close, in a loop on the main thread. It waits in
+//           accept(2), then in recv(2) and send(2), one each per message.
+//           A stop and --idle-timeout reach a blocked call: core/session.hpp.
 // Costs:    nothing per connection beyond the socket: no process, no thread,
 //           one 64 KiB buffer per session.
 // Bounds:   exactly one client served; the rest wait in the kernel backlog
@@ -70,20 +66,14 @@ int main(int argc, char** argv) {
     opts.max_conns = kDefaultMaxConns;
     CLI::App app{"iterative: an echo server that serves one client at a time"};
     add_common_flags(app, opts);
+    // The model serves exactly one client: --max-conns can only be 1.
+    app.get_option("--max-conns")->check(CLI::Range(1, kDefaultMaxConns));
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }
-    if (opts.max_conns != 1) {
-        log_line("error: --max-conns: iterative serves exactly 1 connection");
-        return 2;
-    }
     try {
         StopSignal& stop = StopSignal::install(StopWake::interrupt);
-        Fd listener = start_listening(opts);
-        // A blocking listener: accept(2) itself is where this server waits.
-        if (auto error = set_nonblocking(listener, false)) {
-            throw SetupError(error.value(), "fcntl(O_NONBLOCK)");
-        }
+        Fd listener = start_listening(opts, ConnMode::blocking);
         serve(listener, opts, stop);
         return 0;
     } catch (const std::exception& error) {

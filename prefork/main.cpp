@@ -2,13 +2,15 @@
 // accept on the inherited listener and serves one client at a time, as
 // iterative does. The parent only supervises (UNP ch. 30, Apache prefork).
 //
-// Model:    each worker loops accept(2), then recv(2) and send(2) until its
-//           client leaves. The parent waits in waitpid(2): it restarts a
-//           worker that dies, passes a stop on as SIGTERM, and reaps. All
-//           workers sleep in accept on one socket; Linux queues them as
-//           exclusive waiters and wakes one per connection; kernels UNP
-//           measured in 1998 woke them all (the thundering herd; UNP's fix
-//           was a lock around accept). It remains for poll/epoll waiters.
+// Model:    each worker runs iterative's loop, accept(2) then recv(2) and
+//           send(2), on the inherited listener. The parent waits in
+//           waitpid(2): it restarts a worker that dies, and passes a stop
+//           on as SIGTERM (core/children.hpp). Linux queues the workers
+//           blocked in accept on one socket as exclusive waiters and wakes
+//           one per connection; kernels UNP measured in 1998 woke them all
+//           (the thundering herd; UNP's fix was a lock around accept). It
+//           remains for poll/epoll waiters.
+//           A stop and --idle-timeout reach a blocked call: core/session.hpp.
 // Costs:    --workers forks at start-up instead of one per client (as in
 //           fork_per_conn); per client only the socket. Idle workers too.
 // Bounds:   at most --workers clients at once (--max-conns defaults to it;
@@ -18,6 +20,7 @@
 //           young is restarted after 100 ms doubling to 10 s, not in a loop.
 // Choose:   isolated or crash-prone handlers, many cores, bounded clients.
 // Compare:  fork_per_conn (a fork per client); thread_pool (threads, queue).
+#include "core/children.hpp"
 #include "core/error.hpp"
 #include "core/listen.hpp"
 #include "core/log.hpp"
@@ -30,28 +33,22 @@
 #include <chrono>
 #include <string>
 #include <thread>
-#include <utility>
-#include <vector>
 
-#include <signal.h>
-#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace {
 
 using namespace echolab;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using Clock = Children::Clock;
 
+// A process each: more would exhaust the process table before clients.
+constexpr int kMaxWorkers = 4096;
 // A worker that lived this long did not die of its start-up.
 constexpr auto kHealthyLife = 1s;
 constexpr auto kFirstRestartDelay = 100ms;
 constexpr auto kMaxRestartDelay = 10s;
-
-struct Worker {
-    pid_t pid = -1;
-    Clock::time_point started;
-};
 
 // A worker's life: iterative's loop on the inherited listener. A stop
 // interrupts the session; the worker closes its copy of the listener at
@@ -62,6 +59,8 @@ void run_worker(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
         // Blocks until a client connects; a stop makes it fail with EINTR.
         Accepted client = accept_conn(listener, ConnMode::blocking);
         if (client.result != AcceptResult::accepted) {
+            // After EMFILE this sleeps instead of spinning on an accept that
+            // fails at once; the clients wait in the backlog meanwhile.
             std::this_thread::sleep_for(backoff.after(client));
             continue;
         }
@@ -72,9 +71,10 @@ void run_worker(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
     }
 }
 
-// Forks one worker. The child never returns into the parent's code.
-void start_worker(Worker& worker, Fd& listener, const ServerOptions& opts,
-                  StopSignal& stop) {
+// Forks a worker. The child must not return into the parent's loop: it
+// serves and _exits, skipping the parent's exit-time cleanup.
+void start_worker(Fd& listener, const ServerOptions& opts, StopSignal& stop,
+                  Children& children) {
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid == 0) {
@@ -84,9 +84,11 @@ void start_worker(Worker& worker, Fd& listener, const ServerOptions& opts,
         ::_exit(0);
     }
     if (pid < 0) {
-        log_line("fork: " + error_text(errno) + "; worker not started");
+        int err = errno;
+        log_line("fork: " + error_text(err) + "; worker not started");
+        return;
     }
-    worker = {pid, Clock::now()};
+    children.add(pid);
 }
 
 // The pause before restarting a worker that died after `lived`: none
@@ -99,72 +101,44 @@ Clock::duration next_delay(Clock::duration last, Clock::duration lived) {
                                        kMaxRestartDelay);
 }
 
-// Blocks in waitpid until a worker dies, then starts another in its place,
-// after a pause if it died young. A stop interrupts the wait (EINTR) and
-// the pause (nanosleep).
-void supervise(std::vector<Worker>& workers, Fd& listener,
-               const ServerOptions& opts, StopSignal& stop) {
+// nanosleep(2), not sleep_for, which goes back to sleep after EINTR: a
+// stop must end the pause.
+void pause_for(Clock::duration delay) {
+    auto ns = std::chrono::nanoseconds(delay).count();
+    timespec pause{ns / 1'000'000'000, ns % 1'000'000'000};
+    ::nanosleep(&pause, nullptr);
+}
+
+void serve(Fd& listener, const ServerOptions& opts, int workers,
+           StopSignal& stop) {
+    Children children;
     Clock::duration delay{};
     while (!stop.requested()) {
-        for (Worker& worker : workers) {
-            if (worker.pid <= 0 && !stop.requested()) {
-                start_worker(worker, listener, opts, stop);
-            }
+        // Each missing worker gets one fork per turn; one that fails is
+        // tried again after the next death or pause.
+        for (int i = static_cast<int>(children.size());
+             i < workers && !stop.requested(); ++i) {
+            start_worker(listener, opts, stop, children);
         }
-        pid_t pid = ::waitpid(-1, nullptr, 0);
-        auto dead =
-            std::find_if(workers.begin(), workers.end(),
-                         [pid](const Worker& w) { return w.pid == pid; });
-        if (pid > 0 && dead != workers.end()) {
-            log_line("worker " + std::to_string(pid) + " died; restarting");
-            dead->pid = -1;
-            delay = next_delay(delay, Clock::now() - dead->started);
-        } else if (pid < 0 && errno == ECHILD) {
+        // Blocks until a worker dies; a stop interrupts it (EINTR).
+        if (auto dead = children.wait_for_one()) {
+            log_line("worker " + std::to_string(dead->pid) +
+                     " died; restarting");
+            delay = next_delay(delay, dead->lived);
+        } else if (errno == ECHILD) {
             delay = next_delay(delay, {});  // every fork failed
         } else {
             continue;
         }
-        auto ns = std::chrono::nanoseconds(delay).count();
-        timespec pause{ns / 1'000'000'000, ns % 1'000'000'000};
-        ::nanosleep(&pause, nullptr);
+        pause_for(delay);
     }
-}
-
-// Passes the stop on, lets the workers finish within the grace period
-// (SIGALRM, every 100 ms after a stop, ends each blocked waitpid in time
-// to look at the deadline), and kills what is left.
-void finish_workers(std::vector<Worker>& workers, const ServerOptions& opts,
-                    const StopSignal& stop) {
-    std::erase_if(workers, [](const Worker& w) { return w.pid <= 0; });
-    for (const Worker& worker : workers) {
-        ::kill(worker.pid, SIGTERM);
-    }
-    auto deadline = stop.requested_at() + opts.grace() + 1s;
-    while (!workers.empty() && Clock::now() < deadline) {
-        pid_t pid = ::waitpid(-1, nullptr, 0);
-        std::erase_if(workers, [pid](const Worker& w) { return w.pid == pid; });
-    }
-    for (const Worker& worker : workers) {
-        ::kill(worker.pid, SIGKILL);
-        ::waitpid(worker.pid, nullptr, 0);
-    }
-}
-
-void serve(Fd& listener, const ServerOptions& opts, int worker_count,
-           StopSignal& stop) {
-    std::vector<Worker> workers(static_cast<std::size_t>(worker_count));
-    for (Worker& worker : workers) {
-        start_worker(worker, listener, opts, stop);
-    }
-    supervise(workers, listener, opts, stop);
     listener.reset();
-    finish_workers(workers, opts, stop);
+    // The workers get the stop (SIGTERM) and go on echoing through the
+    // grace period; then the ones still alive are killed, and all reaped.
+    children.finish_by(stop.requested_at() + opts.grace());
 }
 
 }  // namespace
-
-// A process each: more would exhaust the process table before clients.
-constexpr int kMaxWorkers = 4096;
 
 int main(int argc, char** argv) {
     ServerOptions opts;
@@ -173,10 +147,9 @@ int main(int argc, char** argv) {
     opts.max_conns = workers;
     CLI::App app{"prefork: an echo server with processes forked at start"};
     add_common_flags(app, opts);
-    app.add_option("--workers", workers,
-                   "Worker processes, each serving one client at a time")
-        ->capture_default_str()
-        ->check(CLI::Range(1, kMaxWorkers));
+    add_number_flag(app, "--workers", workers,
+                    "Worker processes, each serving one client at a time", 1,
+                    kMaxWorkers);
     app.footer(
         "One worker per client served at once: --max-conns defaults to "
         "--workers, and --max-conns alone sets the number of workers; "
@@ -193,11 +166,7 @@ int main(int argc, char** argv) {
     workers = std::min(workers, opts.max_conns);
     try {
         StopSignal& stop = StopSignal::install(StopWake::interrupt);
-        Fd listener = start_listening(opts);
-        // A blocking listener: accept(2) itself is where workers wait.
-        if (auto error = set_nonblocking(listener, false)) {
-            throw SetupError(error.value(), "fcntl(O_NONBLOCK)");
-        }
+        Fd listener = start_listening(opts, ConnMode::blocking);
         serve(listener, opts, workers, stop);
         return 0;
     } catch (const std::exception& error) {

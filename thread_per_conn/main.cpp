@@ -2,11 +2,13 @@
 // starts a thread, and joins the threads that have finished.
 //
 // Model:    accept in main; start a std::jthread that serves the client to
-//           the end; main joins finished threads as it goes. Main waits in
-//           accept(2), or at the limit in sem_wait(3); each thread in
-//           recv(2) and send(2). The threads block the stop signals, so a
-//           stop interrupts main (EINTR), which closes the listener, waits
-//           out the grace period and then shutdown(2)s what is still open.
+//           the end; main joins finished threads as it goes.
+//           Main waits in accept(2), or at the limit in sem_wait(3);
+//           a worker in recv(2) and send(2).
+//           The workers block the stop signals, so a stop interrupts main,
+//           which closes the listener, waits out the grace period and then
+//           shutdown(2)s what is still open.
+//           A stop and --idle-timeout reach a blocked call: core/session.hpp.
 // Costs:    a thread per client: a clone, an 8 MiB stack reservation (a few
 //           pages touched), a 64 KiB buffer on that stack.
 // Bounds:   at most --max-conns live threads; at the limit main stops
@@ -58,6 +60,7 @@ void reap_workers(std::list<Worker>& workers) {
 void serve_connection(Accepted client, const ServerOptions& opts,
                       StopSignal& stop, ConnSlots& slots,
                       std::list<Worker>& workers) {
+    slots.hold(client.conn);
     Worker& worker = workers.emplace_back();
     worker.client = std::move(client);
     try {
@@ -81,7 +84,7 @@ void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
     AcceptBackoff backoff;
     while (!stop.requested()) {
         reap_workers(workers);
-        // At the limit this blocks until a thread finishes: clients wait in
+        // At the limit this blocks until a client is done: clients wait in
         // the backlog meanwhile. A stop interrupts it (EINTR).
         if (!slots.wait_for_room()) {
             continue;
@@ -94,7 +97,6 @@ void serve(Fd& listener, const ServerOptions& opts, StopSignal& stop) {
             std::this_thread::sleep_for(backoff.after(client));
             continue;
         }
-        slots.hold(client.conn);
         serve_connection(std::move(client), opts, stop, slots, workers);
     }
     listener.reset();
@@ -116,11 +118,7 @@ int main(int argc, char** argv) {
     }
     try {
         StopSignal& stop = StopSignal::install(StopWake::interrupt);
-        Fd listener = start_listening(opts);
-        // A blocking listener: accept(2) itself is where this server waits.
-        if (auto error = set_nonblocking(listener, false)) {
-            throw SetupError(error.value(), "fcntl(O_NONBLOCK)");
-        }
+        Fd listener = start_listening(opts, ConnMode::blocking);
         serve(listener, opts, stop);
         return 0;
     } catch (const std::exception& error) {

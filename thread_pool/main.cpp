@@ -1,27 +1,25 @@
 // thread_pool: a fixed set of worker threads serves connections taken from
 // a bounded queue; the main thread only accepts.
 //
-// Model:    accept in main; push the connection to a queue of --queue slots;
-//           each of --threads workers pops one and echoes it to the end.
-//           Main waits in accept(2), or when all is taken in sem_wait(3);
-//           a worker in recv(2) and send(2), or in the queue when idle.
-//           The workers block the stop signals, so a stop interrupts main
-//           (EINTR), which closes the listener, waits out the grace period
-//           and then shutdown(2)s what is still open.
+// Model:    accept in main; push the client onto a queue of --queue places;
+//           each of --threads workers idles there, pops one, serves it.
+//           Main waits in accept(2), or at the limit in sem_wait(3);
+//           a worker in recv(2) and send(2).
+//           The workers block the stop signals, so a stop interrupts main,
+//           which closes the listener, waits out the grace period and then
+//           shutdown(2)s what is still open.
+//           A stop and --idle-timeout reach a blocked call: core/session.hpp.
 // Costs:    --threads stacks and buffers, made once at start; per client a
 //           queue slot and one lock round trip, no thread creation.
-// Bounds:   at most --threads served at once and --queue waiting (and never
-//           more than --max-conns held, by default --threads + --queue);
-//           when all are taken main stops accepting and the kernel backlog
-//           absorbs the rest.
-// Breaks:   a few slow or idle clients occupy every worker and everyone
-//           else waits (head-of-line blocking); latency jumps once clients
-//           exceed --threads. --idle-timeout is the only way out.
+// Bounds:   --threads clients served and --queue waiting, at most
+//           --max-conns held (by default their sum); at the limit main stops
+//           accepting and new clients wait in the kernel backlog.
+// Breaks:   --threads slow or idle clients hold every worker and the rest
+//           wait (head-of-line blocking); --idle-timeout is the only way out.
 // Choose:   short, CPU-light requests at steady load, where bounded memory
 //           and no per-client thread start matter.
-// Compare:  thread_per_conn (same session code, a thread per client);
-//           prefork (the same fixed pool, of processes); epoll_loop (one
-//           thread, no blocking per client).
+// Compare:  thread_per_conn (a thread per client); prefork (the same pool,
+//           of processes); epoll_loop (one thread, no blocking per client).
 #include "core/conn_slots.hpp"
 #include "core/error.hpp"
 #include "core/listen.hpp"
@@ -32,7 +30,6 @@
 
 #include "thread_pool/work_queue.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -44,6 +41,7 @@ using namespace echolab;
 
 constexpr int kDefaultThreads = 16;
 constexpr int kDefaultQueue = 64;
+constexpr int kDefaultMaxConns = kDefaultThreads + kDefaultQueue;
 
 struct PoolOptions {
     int threads = kDefaultThreads;
@@ -59,11 +57,11 @@ void run_worker(std::stop_token leave, WorkQueue<Accepted>& queue,
     }
 }
 
+// Queues the client for a worker. The queue has room for every slot, so
+// this fails only while closing; then the connection closes here.
 void serve_connection(Accepted client, WorkQueue<Accepted>& queue,
                       ConnSlots& slots) {
     slots.hold(client.conn);
-    // The queue has a place for every slot, so this fails only while
-    // closing; then the connection closes here.
     if (!queue.try_push(std::move(client))) {
         slots.release(std::move(client.conn));
     }
@@ -73,9 +71,8 @@ void serve(Fd& listener, const ServerOptions& opts, const PoolOptions& pool,
            StopSignal& stop) {
     // The slots, not the queue, enforce --queue: a worker that is free but
     // has not yet woken still counts its client as queued.
-    int max_held = std::min(opts.max_conns, pool.threads + pool.queue);
-    ConnSlots slots(max_held);
-    WorkQueue<Accepted> queue(static_cast<std::size_t>(max_held));
+    ConnSlots slots(opts.max_conns);
+    WorkQueue<Accepted> queue(static_cast<std::size_t>(opts.max_conns));
     std::vector<std::jthread> workers;
     for (int i = 0; i < pool.threads; ++i) {
         workers.emplace_back([&](std::stop_token leave) {
@@ -84,9 +81,8 @@ void serve(Fd& listener, const ServerOptions& opts, const PoolOptions& pool,
     }
     AcceptBackoff backoff;
     while (!stop.requested()) {
-        // When every worker is busy and the queue is full, this blocks
-        // until one finishes: clients wait in the backlog. A stop
-        // interrupts it (EINTR).
+        // At the limit this blocks until a client is done: clients wait in
+        // the backlog meanwhile. A stop interrupts it (EINTR).
         if (!slots.wait_for_room()) {
             continue;
         }
@@ -102,9 +98,8 @@ void serve(Fd& listener, const ServerOptions& opts, const PoolOptions& pool,
     }
     listener.reset();
     // Workers finish their clients, then the queued ones, within the grace
-    // period; then what is still open is shut down, and a session started
-    // after it ends at once. On an exception the jthreads' stop requests
-    // end the workers' waits instead.
+    // period; then the rest is shut down (a session started later ends at
+    // once). On an exception, the jthreads' stop requests free the workers.
     slots.finish_by(stop.requested_at() + opts.grace());
     queue.close();
     workers.clear();
@@ -115,32 +110,25 @@ void serve(Fd& listener, const ServerOptions& opts, const PoolOptions& pool,
 int main(int argc, char** argv) {
     ServerOptions opts;
     PoolOptions pool;
-    opts.max_conns = kDefaultThreads + kDefaultQueue;
+    opts.max_conns = kDefaultMaxConns;
     CLI::App app{"thread_pool: an echo server with a fixed pool of threads"};
     add_common_flags(app, opts);
-    app.add_option("--threads", pool.threads, "Worker threads")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 4096));
-    app.add_option("--queue", pool.queue,
-                   "Accepted connections waiting for a worker")
-        ->capture_default_str()
-        ->check(CLI::Range(0, 1 << 16));
+    add_number_flag(app, "--threads", pool.threads, "Worker threads", 1, 4096);
+    add_number_flag(app, "--queue", pool.queue,
+                    "Accepted connections waiting for a worker", 0, 1 << 16);
     app.footer("--max-conns defaults to --threads + --queue.");
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }
-    // A default that follows other flags is computed after parsing, or
-    // --threads 128 would still be capped at the 80 of the defaults.
-    if (app.count("--max-conns") == 0) {
-        opts.max_conns = pool.threads + pool.queue;
+    // Never more held than the pool serves and queues. Computed after
+    // parsing, or --threads 128 would still be capped at the defaults' 80.
+    int pool_size = pool.threads + pool.queue;
+    if (app.count("--max-conns") == 0 || opts.max_conns > pool_size) {
+        opts.max_conns = pool_size;
     }
     try {
         StopSignal& stop = StopSignal::install(StopWake::interrupt);
-        Fd listener = start_listening(opts);
-        // A blocking listener: accept(2) itself is where this server waits.
-        if (auto error = set_nonblocking(listener, false)) {
-            throw SetupError(error.value(), "fcntl(O_NONBLOCK)");
-        }
+        Fd listener = start_listening(opts, ConnMode::blocking);
         serve(listener, opts, pool, stop);
         return 0;
     } catch (const std::exception& error) {

@@ -9,8 +9,8 @@
 // Symptom:  `ps --ppid <server pid>` lists one <defunct> per past client;
 //           after RLIMIT_NPROC of them, fork fails with EAGAIN.
 // Caught:   EchoConformance.LeavesNoZombiesThreadsOrDescriptors
-// Fixed:    fork_per_conn/main.cpp, reap_children(): waitpid(-1, ...,
-//           WNOHANG) in a loop, because signals do not queue.
+// Fixed:    fork_per_conn/main.cpp, children.reap() (core/children.cpp):
+//           waitpid(-1, ..., WNOHANG) in a loop, as signals do not queue.
 #include "core/listen.hpp"
 #include "core/session.hpp"
 
