@@ -13,6 +13,8 @@
 #include <cstring>
 #include <string_view>
 
+#include <sched.h>
+
 namespace echolab {
 namespace {
 
@@ -163,6 +165,15 @@ void print_ready_line(const Fd& listener) {
 int report_setup_error(const std::exception& error) {
     log_line(std::string("error: ") + error.what());
     return kSetupError;
+}
+
+int usable_cpus() noexcept {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) {
+        return 1;
+    }
+    return std::max(1, CPU_COUNT(&set));
 }
 
 }  // namespace echolab

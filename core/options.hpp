@@ -46,6 +46,12 @@ CLI::Option* add_number_flag(CLI::App& app, const std::string& name, T& value,
         ->check(CLI::Range(min, max));
 }
 
+// The CPUs this process may run on (sched_getaffinity(2), as nproc(1)
+// counts them; at least 1): the default of a pool with one task per CPU.
+// Started under `taskset -c 0`, such a server sizes itself for one CPU,
+// not for every CPU of the machine.
+int usable_cpus() noexcept;
+
 // Start-up: first makes sure descriptors 0, 1 and 2 are open (on
 // /dev/null if not) and stderr never blocks (open_log), so call it before
 // creating any descriptor. Then parses the command line; every numeric

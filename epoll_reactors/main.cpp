@@ -54,13 +54,6 @@ using namespace echolab;
 constexpr int kDefaultMaxConns = 10000;
 constexpr int kMaxThreads = 1024;
 
-// The default --threads: one loop per online CPU, as nginx's
-// `worker_processes auto` counts them.
-int online_cpus() {
-    long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-    return cpus < 1 ? 1 : static_cast<int>(std::min<long>(cpus, kMaxThreads));
-}
-
 // Binds one listener per loop to the same address. With --port 0 the first
 // gets a port from the kernel and the others join it there; the ready line
 // is printed once all are bound.
@@ -133,7 +126,8 @@ void serve(std::vector<Fd>& listeners, const ServerOptions& opts,
 int main(int argc, char** argv) {
     ServerOptions opts;
     LoopOptions loop;
-    int threads = online_cpus();
+    // One loop per CPU it may run on, as nginx's `worker_processes auto`.
+    int threads = std::min(usable_cpus(), kMaxThreads);
     opts.max_conns = kDefaultMaxConns;
     CLI::App app{
         "epoll_reactors: an echo server with an epoll loop and a "
@@ -143,7 +137,7 @@ int main(int argc, char** argv) {
         ->description("Connections served at once, by all threads together");
     app.add_option("--threads", threads,
                    "Threads, each with its own listener and epoll loop "
-                   "(default: online CPUs)")
+                   "(default: the CPUs it may run on)")
         ->capture_default_str()
         ->check(CLI::Range(1, kMaxThreads));
     add_loop_flags(app, loop);

@@ -142,8 +142,7 @@ void serve(Fd& listener, const ServerOptions& opts, int workers,
 
 int main(int argc, char** argv) {
     ServerOptions opts;
-    int workers =
-        static_cast<int>(std::max(2L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+    int workers = std::max(2, usable_cpus());
     opts.max_conns = workers;
     CLI::App app{"prefork: an echo server with processes forked at start"};
     add_common_flags(app, opts);

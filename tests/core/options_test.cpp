@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,3 +176,29 @@ TEST(ParseCommandLine, ClosedStandardDescriptorsGetDevNull) {
 }
 
 }  // namespace
+
+namespace echolab {
+namespace {
+
+// A pool of one task per CPU sizes itself from the CPUs it may run on:
+// restricted to one CPU (as under taskset -c N), that is 1.
+TEST(UsableCpus, CountsTheAffinityMaskNotTheMachine) {
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    ASSERT_EQ(::sched_getaffinity(0, sizeof all, &all), 0);
+    EXPECT_EQ(usable_cpus(), CPU_COUNT(&all));
+    std::size_t first = 0;
+    while (!CPU_ISSET(first, &all)) {
+        ++first;
+    }
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    ASSERT_EQ(::sched_setaffinity(0, sizeof one, &one), 0);
+    int pinned = usable_cpus();
+    ASSERT_EQ(::sched_setaffinity(0, sizeof all, &all), 0);
+    EXPECT_EQ(pinned, 1);
+}
+
+}  // namespace
+}  // namespace echolab
