@@ -167,6 +167,10 @@ int report_setup_error(const std::exception& error) {
     return kSetupError;
 }
 
+void cap_max_conns(CLI::App& app, int ceiling) {
+    *app.get_option("--max-conns")->get_validator(0) = CLI::Range(1, ceiling);
+}
+
 int usable_cpus() noexcept {
     cpu_set_t set;
     CPU_ZERO(&set);

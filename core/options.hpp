@@ -46,6 +46,11 @@ CLI::Option* add_number_flag(CLI::App& app, const std::string& name, T& value,
         ->check(CLI::Range(min, max));
 }
 
+// Narrows --max-conns to [1, ceiling] for a variant that cannot serve
+// more (iterative's one client, select's FD_SETSIZE). It replaces the
+// common range rather than adding a second, so --help shows one range.
+void cap_max_conns(CLI::App& app, int ceiling);
+
 // The CPUs this process may run on (sched_getaffinity(2), as nproc(1)
 // counts them; at least 1): the default of a pool with one task per CPU.
 // Started under `taskset -c 0`, such a server sizes itself for one CPU,

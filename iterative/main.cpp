@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     CLI::App app{"iterative: an echo server that serves one client at a time"};
     add_common_flags(app, opts);
     // The model serves exactly one client: --max-conns can only be 1.
-    app.get_option("--max-conns")->check(CLI::Range(1, kDefaultMaxConns));
+    cap_max_conns(app, kDefaultMaxConns);
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }

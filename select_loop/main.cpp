@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
     add_common_flags(app, opts);
     add_loop_flags(app, loop);
     // select's ceiling: FD_SETSIZE (1024) minus the reserved descriptors.
-    app.get_option("--max-conns")->check(CLI::Range(1, kMaxConnsLimit));
+    cap_max_conns(app, kMaxConnsLimit);
     if (auto status = parse_command_line(app, argc, argv)) {
         return *status;
     }

@@ -173,6 +173,15 @@ TEST_P(BadInput, EveryNumericFlagIsDecimalOnly) {
         }
     }
     EXPECT_GE(flags, 5) << "numeric flags in --help:\n" << text;
+    // A variant that narrows a common flag's range replaces it: --help
+    // shows the one range the server enforces.
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        auto first = line.find(" in [");
+        EXPECT_TRUE(first == std::string::npos ||
+                    line.find(" in [", first + 1) == std::string::npos)
+            << "two ranges: " << line;
+    }
 }
 
 TEST_P(BadInput, BusyPortIsASetupError) {
