@@ -84,8 +84,10 @@ void add_run_flags(CLI::App& app, CliOptions& o) {
     app.add_option("--threads,-t", c.threads,
                    "Event-loop threads; connections are dealt out")
         ->capture_default_str();
-    app.add_option("--cpu", c.cpu, "Pin echoload to this CPU (-1: don't)")
-        ->capture_default_str();
+    app.add_option("--cpu", c.cpus,
+                   "Pin echoload to these CPUs, e.g. 1 or 2,3: loop thread i "
+                   "on the i-th, round robin (default: not pinned)")
+        ->delimiter(',');
     app.add_option("--stall-timeout", c.stall_timeout_s,
                    "Seconds a connection may wait without progress before "
                    "the run ends as stalled")
@@ -146,10 +148,11 @@ int main(int argc, char** argv) {
             return usage_error("json", o.json_path + ": cannot write there");
         }
     }
-    if (config.cpu >= 0) {
+    if (!config.cpus.empty()) {
         // The whole process, so the progress display and the report do
-        // not wake the other CPU either.
-        (void)pin_thread_to_cpu(config.cpu);
+        // not wake the other CPUs either; each loop thread then takes its
+        // own CPU of the list.
+        (void)pin_thread_to_cpus(config.cpus);
     }
     if (o.progress || ::isatty(STDERR_FILENO)) {
         show_progress_on_stderr(config);

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <stdexcept>
 
-#include <pthread.h>
 #include <sched.h>
 
 namespace echolab::harness {
@@ -70,22 +69,6 @@ std::string cpu_list_text(const CpuSet& cpus) {
         i = j + 1;
     }
     return out;
-}
-
-std::error_code pin_thread_to_cpus(const CpuSet& cpus) noexcept {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    for (int cpu : cpus) {
-        if (cpu >= 0 && cpu <= kMaxCpu) {
-            CPU_SET(static_cast<unsigned>(cpu), &set);
-        }
-    }
-    if (CPU_COUNT(&set) == 0) {
-        return {EINVAL, std::generic_category()};
-    }
-    // pthread_setaffinity_np returns the error instead of setting errno.
-    int rc = ::pthread_setaffinity_np(::pthread_self(), sizeof set, &set);
-    return {rc, std::generic_category()};
 }
 
 bool overlap(const CpuSet& a, const CpuSet& b) {

@@ -20,10 +20,6 @@ CpuSet parse_cpu_list(const std::string& text);
 // report.
 std::string cpu_list_text(const CpuSet& cpus);
 
-// Restricts the calling thread to cpus (threads and processes it starts
-// later inherit this); EINVAL when none of them is available to us.
-std::error_code pin_thread_to_cpus(const CpuSet& cpus) noexcept;
-
 // Whether the two sets share a CPU.
 bool overlap(const CpuSet& a, const CpuSet& b);
 

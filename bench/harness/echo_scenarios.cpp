@@ -124,12 +124,13 @@ loadgen::RunConfig throughput_config(const std::string& host,
     config.warmup_s = std::max(env.opts.warmup_s, conns / 1000);
     config.stall_timeout_s = std::max(config.stall_timeout_s, conns / 100);
     config.duration_s = env.opts.duration_s;
-    // One loop thread per client CPU: the threads inherit this thread's
-    // mask (the client set), and the kernel spreads them over it.
+    // One loop thread per client CPU, each pinned to its own.
     auto client_cpus = static_cast<int>(env.opts.client_cpus.size());
     config.threads = std::clamp(client_cpus, 1, spec.conns);
-    config.cpu =
-        env.preflight.pinned && client_cpus == 1 ? env.opts.client_cpu : -1;
+    if (env.preflight.pinned) {
+        config.cpus.assign(env.opts.client_cpus.begin(),
+                           env.opts.client_cpus.end());
+    }
     return config;
 }
 

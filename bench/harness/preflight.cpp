@@ -1,6 +1,7 @@
 #include "bench/harness/preflight.hpp"
 
 #include "core/error.hpp"
+#include "core/options.hpp"
 
 #include "bench/loadgen/cpu.hpp"
 #include "support/fd_limit.hpp"
@@ -26,7 +27,7 @@ int largest_point(const HarnessOptions& opts) {
 
 void pin(const HarnessOptions& opts, Preflight& out) {
     const CpuSet& server = opts.server_cpu_sets.front();
-    int cpus = loadgen::allowed_cpu_count();
+    int cpus = usable_cpus();
     if (cpus < 2 || overlap(server, opts.client_cpus)) {
         out.problems.push_back(
             "not pinned: servers (CPUs " + cpu_list_text(server) +
@@ -45,7 +46,7 @@ void pin(const HarnessOptions& opts, Preflight& out) {
             }
         }
     }
-    if (pin_thread_to_cpus(opts.client_cpus)) {
+    if (loadgen::pin_thread_to_cpus(opts.client_cpus)) {
         out.problems.push_back("not pinned: client CPUs " +
                                cpu_list_text(opts.client_cpus) +
                                " are not available to this process");

@@ -125,7 +125,7 @@ PinnedServer::PinnedServer(const support::ServerUnderTest& server,
     // fork() copies the calling thread's mask and exec keeps it, so the
     // server never runs a single instruction outside its set.
     bool pin = server_cpus != client_cpus;
-    if (pin && pin_thread_to_cpus(server_cpus)) {
+    if (pin && loadgen::pin_thread_to_cpus(server_cpus)) {
         throw std::runtime_error("cannot pin to CPUs " +
                                  cpu_list_text(server_cpus));
     }
@@ -133,10 +133,10 @@ PinnedServer::PinnedServer(const support::ServerUnderTest& server,
         process_ = std::make_unique<support::ServerProcess>(
             server, support::Launch{flags, "0", true});
     } catch (...) {
-        (void)pin_thread_to_cpus(client_cpus);
+        (void)loadgen::pin_thread_to_cpus(client_cpus);
         throw;
     }
-    if (pin && pin_thread_to_cpus(client_cpus)) {
+    if (pin && loadgen::pin_thread_to_cpus(client_cpus)) {
         throw std::runtime_error("cannot pin back to CPUs " +
                                  cpu_list_text(client_cpus));
     }

@@ -58,9 +58,11 @@ std::optional<ConfigError> validate(const RunConfig& c) {
     if (c.mode == Mode::connect && c.pipeline != 1) {
         return ConfigError{"pipeline", "applies to throughput mode only"};
     }
-    if (c.cpu != -1 && !cpu_allowed(c.cpu)) {
-        return ConfigError{"cpu", "CPU " + std::to_string(c.cpu) +
-                                      " is not one this process may use"};
+    for (int cpu : c.cpus) {
+        if (!cpu_allowed(cpu)) {
+            return ConfigError{"cpu", "CPU " + std::to_string(cpu) +
+                                          " is not one this process may use"};
+        }
     }
     return std::nullopt;
 }

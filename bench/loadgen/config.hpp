@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace echolab::loadgen {
 
@@ -48,8 +49,9 @@ struct RunConfig {
     // connections per second) over all connections, on a fixed schedule.
     double rate = 0;
     int threads = 1;  // event-loop threads; connections are dealt out
-    // Pin the loop threads to this CPU (-1: leave them be).
-    int cpu = -1;
+    // Pin loop thread i to cpus[i % cpus.size()], one thread per CPU when
+    // there are as many threads as CPUs (empty: leave them be).
+    std::vector<int> cpus;
     // A connection that waits this long without progress ends the run.
     double stall_timeout_s = 3.0;
     // Connect mode against 127.0.0.0/8: bind each connection to one of

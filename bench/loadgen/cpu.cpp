@@ -27,24 +27,23 @@ CpuTimes process_cpu_times() noexcept {
 }
 
 std::error_code pin_thread_to_cpu(int cpu) noexcept {
-    if (cpu < 0 || cpu >= CPU_SETSIZE) {
-        return {EINVAL, std::generic_category()};
-    }
+    return pin_thread_to_cpus(std::vector<int>{cpu});
+}
+
+std::error_code pin_thread_to_cpus(const std::vector<int>& cpus) noexcept {
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(static_cast<unsigned>(cpu), &set);
+    for (int cpu : cpus) {
+        if (cpu >= 0 && cpu < CPU_SETSIZE) {
+            CPU_SET(static_cast<unsigned>(cpu), &set);
+        }
+    }
+    if (CPU_COUNT(&set) == 0) {
+        return {EINVAL, std::generic_category()};
+    }
     // pthread_setaffinity_np returns the error instead of setting errno.
     int rc = ::pthread_setaffinity_np(::pthread_self(), sizeof set, &set);
     return {rc, std::generic_category()};
-}
-
-int allowed_cpu_count() noexcept {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (::sched_getaffinity(0, sizeof set, &set) != 0) {
-        return 1;
-    }
-    return CPU_COUNT(&set);
 }
 
 bool cpu_allowed(int cpu) noexcept {

@@ -75,8 +75,8 @@ public:
         : ctx_(ctx),
           workers_(workers),
           barrier_(static_cast<std::ptrdiff_t>(workers.size()), Begin{this}) {
-        for (auto& worker : workers_) {
-            threads_.emplace_back([this, &worker] { work(*worker); });
+        for (std::size_t i = 0; i < workers_.size(); ++i) {
+            threads_.emplace_back([this, i] { work(*workers_[i], i); });
         }
     }
     ~Crew() {
@@ -105,7 +105,7 @@ private:
         }
     };
 
-    void work(Worker& worker);
+    void work(Worker& worker, std::size_t index);
     Progress progress(Nanos now) const;
 
     RunContext& ctx_;
@@ -119,10 +119,10 @@ private:
     std::exception_ptr setup_error_;
 };
 
-void Crew::work(Worker& worker) {
-    if (ctx_.config.cpu >= 0) {
-        // validate() checked the CPU; a failure here only costs pinning.
-        (void)pin_thread_to_cpu(ctx_.config.cpu);
+void Crew::work(Worker& worker, std::size_t index) {
+    if (const std::vector<int>& cpus = ctx_.config.cpus; !cpus.empty()) {
+        // validate() checked the CPUs; a failure here only costs pinning.
+        (void)pin_thread_to_cpu(cpus[index % cpus.size()]);
     }
     try {
         worker.setup();

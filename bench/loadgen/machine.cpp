@@ -1,5 +1,7 @@
 #include "bench/loadgen/machine.hpp"
 
+#include "core/options.hpp"
+
 #include "bench/loadgen/cpu.hpp"
 
 #include <fstream>
@@ -46,7 +48,7 @@ MachineInfo describe_machine() {
     }
     info.cpu_model = cpu_model();
     info.cpus_online = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
-    info.cpus_allowed = allowed_cpu_count();
+    info.cpus_allowed = usable_cpus();
     info.port_range = first_line("/proc/sys/net/ipv4/ip_local_port_range");
     info.tcp_tw_reuse = first_line("/proc/sys/net/ipv4/tcp_tw_reuse");
     return info;

@@ -35,7 +35,7 @@ json parameters_json(const RunConfig& c) {
             {"messages", c.messages},
             {"rate", c.rate},
             {"threads", c.threads},
-            {"cpu", c.cpu},
+            {"cpus", c.cpus},
             {"stall_timeout_s", c.stall_timeout_s},
             {"spread_sources", c.spread_sources}};
 }

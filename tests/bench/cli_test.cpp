@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <nlohmann/json.hpp>
 
@@ -51,6 +52,8 @@ TEST(EcholoadCli, BadFlagsExitTwoNamingTheFlag) {
             {{"--threads", "3", "--connections", "2"}, "--threads"},
             {{"--mode", "sideways"}, "--mode"},
             {{"--cpu", "4000"}, "--cpu"},
+            {{"--cpu", "0,4000"}, "--cpu"},
+            {{"--cpu", "0,x"}, "--cpu"},
             {{"--rate", "-5"}, "--rate"},
             {{"--no-such-flag"}, "--no-such-flag"},
             {{"--json", "/no/such/dir/out.json"}, "--json"},
@@ -83,6 +86,35 @@ TEST(EcholoadCli, CleanRunExitsZeroWithATable) {
         << r.out;
     EXPECT_TRUE(contains(r.out, "client cpu")) << r.out;
     EXPECT_TRUE(contains(r.out, "verdict        ok")) << r.out;
+}
+
+// --cpu takes a list: loop thread i runs on the i-th CPU of it.
+TEST(EcholoadCli, CpuListPinsOneLoopThreadPerCpu) {
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    ASSERT_EQ(::sched_getaffinity(0, sizeof mine, &mine), 0);
+    std::vector<int> cpus;
+    for (int cpu = 0; cpu < CPU_SETSIZE && cpus.size() < 2; ++cpu) {
+        if (CPU_ISSET(static_cast<std::size_t>(cpu), &mine)) {
+            cpus.push_back(cpu);
+        }
+    }
+    std::string list = std::to_string(cpus.front());
+    for (std::size_t i = 1; i < cpus.size(); ++i) {
+        list.append(",").append(std::to_string(cpus[i]));
+    }
+    auto server = start_server("epoll_loop");
+    std::string path = testing::TempDir() + "echoload-cpu-list.json";
+    auto r = run_echoload(
+        with(target(*server),
+             {"--connections", "4", "--threads", std::to_string(cpus.size()),
+              "--cpu", list, "--messages", "20", "--json", path}));
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    std::ifstream in(path);
+    nlohmann::json j = nlohmann::json::parse(in);
+    std::remove(path.c_str());
+    EXPECT_EQ(j["parameters"]["cpus"].get<std::vector<int>>(), cpus);
+    EXPECT_EQ(j["counts"]["messages_verified"], 80);
 }
 
 TEST(EcholoadCli, MismatchExitsOne) {
