@@ -136,7 +136,7 @@ loadgen::RunConfig throughput_config(const std::string& host,
 
 void set_throughput_counters(benchmark::State& state,
                              const loadgen::RunResult& result, std::size_t size,
-                             double server_cpu_s) {
+                             double server_cpu_s, double server_cpus_busy_s) {
     auto done = static_cast<double>(result.completed);
     state.counters["msgs_per_s"] = Counter(done, Counter::kIsRate);
     state.SetBytesProcessed(static_cast<std::int64_t>(result.completed) *
@@ -151,6 +151,11 @@ void set_throughput_counters(benchmark::State& state,
             server_cpu_s * 1e6 / static_cast<double>(result.messages_verified);
         state.counters["server_cpu_s"] = server_cpu_s;
     }
+    if (server_cpus_busy_s >= 0 && result.messages_verified > 0) {
+        state.counters["server_cpus_busy_us_per_msg"] =
+            server_cpus_busy_s * 1e6 /
+            static_cast<double>(result.messages_verified);
+    }
 }
 
 void run_echo(benchmark::State& state, const BenchSpec& spec, const Env& env) {
@@ -163,8 +168,9 @@ void run_echo(benchmark::State& state, const BenchSpec& spec, const Env& env) {
         ServerSnapshot peak;
         if (measure(state, spec, throughput_config("", 0, spec, env), env,
                     result, end, peak)) {
-            set_throughput_counters(
-                state, result, static_cast<std::size_t>(spec.bytes), end.cpu_s);
+            set_throughput_counters(state, result,
+                                    static_cast<std::size_t>(spec.bytes),
+                                    end.cpu_s, end.cpus_busy_s);
             set_peak(state, peak);
         }
     } catch (const std::exception& e) {

@@ -35,9 +35,11 @@ loadgen::RunConfig throughput_config(const std::string& host,
                                      const Env& env);
 
 // Sets the counters every throughput run reports (rates, round-trip
-// percentiles, client CPU); server_cpu_s < 0 leaves the server's out.
+// percentiles, client CPU); server_cpu_s < 0 leaves the server's out, and
+// server_cpus_busy_s < 0 the busy time of its CPUs (ServerEnd).
 void set_throughput_counters(benchmark::State& state,
                              const loadgen::RunResult& result, std::size_t size,
-                             double server_cpu_s);
+                             double server_cpu_s,
+                             double server_cpus_busy_s = -1);
 
 }  // namespace echolab::harness

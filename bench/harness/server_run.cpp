@@ -3,8 +3,10 @@
 #include "bench/loadgen/cpu.hpp"
 #include "support/proc_stats.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -15,6 +17,7 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +39,27 @@ double children_cpu_s() {
     };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
+
+}  // namespace
+
+double cpus_busy_s(const CpuSet& cpus) {
+    std::ifstream stat("/proc/stat");
+    double ticks = 0;
+    for (std::string line; std::getline(stat, line);) {
+        int cpu = -1;
+        unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0,
+                           irq = 0, softirq = 0;
+        if (std::sscanf(line.c_str(),
+                        "cpu%d %llu %llu %llu %llu %llu %llu %llu", &cpu, &user,
+                        &nice, &system, &idle, &iowait, &irq, &softirq) == 8 &&
+            std::find(cpus.begin(), cpus.end(), cpu) != cpus.end()) {
+            ticks += static_cast<double>(user + nice + system + irq + softirq);
+        }
+    }
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+namespace {
 
 long long pss_bytes(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
@@ -144,6 +168,10 @@ PinnedServer::PinnedServer(const support::ServerUnderTest& server,
         throw std::runtime_error(command_line() + " is not pinned to CPUs " +
                                  cpu_list_text(server_cpus));
     }
+    if (pin) {
+        busy_cpus_ = server_cpus;
+        busy_at_start_s_ = cpus_busy_s(busy_cpus_);
+    }
 }
 
 PinnedServer::~PinnedServer() {
@@ -163,7 +191,10 @@ ServerEnd PinnedServer::stop() {
     double before = children_cpu_s();
     support::ExitStatus status = process_->stop(kStopBound);
     reap_group(process_->pid());
-    return {children_cpu_s() - before, status.clean(0), status.describe()};
+    double busy =
+        busy_cpus_.empty() ? -1 : cpus_busy_s(busy_cpus_) - busy_at_start_s_;
+    return {children_cpu_s() - before, busy, status.clean(0),
+            status.describe()};
 }
 
 std::string PinnedServer::describe_failure() {

@@ -26,7 +26,13 @@ struct ServerSnapshot {
 
 // How the server ended.
 struct ServerEnd {
-    double cpu_s = 0;    // user + system of the server and reaped children
+    double cpu_s = 0;  // user + system of the server and reaped children
+    // Busy time of the server's CPUs from its ready line to its exit
+    // (/proc/stat), whoever ran there: a check on cpu_s, which holds only
+    // what was charged to the server (not interrupt work that ran while
+    // another task was current, nor other programs on those CPUs). -1
+    // when not pinned.
+    double cpus_busy_s = -1;
     bool clean = false;  // exit 0 after SIGTERM, as docs/contract.md requires
     std::string status;  // "exit 0", "killed by signal 9", ...
 };
@@ -63,7 +69,13 @@ public:
 private:
     std::unique_ptr<support::ServerProcess> process_;
     bool stopped_ = false;
+    CpuSet busy_cpus_;  // the server's CPUs, empty when not pinned
+    double busy_at_start_s_ = 0;
 };
+
+// Seconds the given CPUs have spent busy since boot: user, nice, system,
+// irq and softirq of their /proc/stat lines (not idle, iowait or steal).
+double cpus_busy_s(const CpuSet& cpus);
 
 // Records each server's traits (support/variants.hpp) in the benchmark
 // context as "echolab_variants", a JSON array like build/variants.json, so

@@ -139,6 +139,16 @@ def server_cpu(res, size):
                  "point: " + ranking(rates, "", False) + ". Closed-loop "
                  "msgs/s measures client and server together on two CPUs; "
                  "CPU per message is what the model itself costs.")
+        busy = _ranged(res, "echo", "server_cpus_busy_us_per_msg",
+                       conns=rank_at, bytes=size)
+        if len(busy) > 1:
+            words += (" The server CPUs' busy time per message at the same "
+                      "point (`/proc/stat`: everything that ran there, "
+                      "interrupts included): " + ranking(busy, " µs", True)
+                      + ". It checks the server's own figure: where it is "
+                      "much higher, something the server was not charged "
+                      "for ran on its CPUs (interrupt work for its traffic, "
+                      "or other programs on a busy machine).")
     return "\n".join([
         f"### Server CPU per message, {size} B (µs, server + children, "
         "wait4 after SIGTERM)", "", table(header, rows), "",

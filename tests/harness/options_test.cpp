@@ -1,6 +1,12 @@
 #include "bench/harness/options.hpp"
 
+#include "bench/harness/server_run.hpp"
+#include "bench/loadgen/cpu.hpp"
+
+#include <chrono>
+
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <CLI/CLI.hpp>
 
@@ -120,6 +126,32 @@ TEST(HarnessOptions, ExternalServersAreNamedCommands) {
     }
     EXPECT_THROW(parse({"--server", "a=x", "--server", "a=y"}, opts),
                  CLI::ParseError);
+}
+
+// A CPU that runs a busy loop is busy in /proc/stat for about that long
+// (whatever else runs there counts as busy too, so this cannot fall short
+// on a loaded machine; only time the hypervisor steals would).
+TEST(CpusBusy, CountsTheTimeThoseCpusWereBusy) {
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    ASSERT_EQ(::sched_getaffinity(0, sizeof mine, &mine), 0);
+    int cpu = ::sched_getcpu();
+    ASSERT_FALSE(loadgen::pin_thread_to_cpu(cpu));
+    double before = cpus_busy_s({cpu});
+    auto start = std::chrono::steady_clock::now();
+    auto spent = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             start)
+            .count();
+    };
+    while (spent() < 0.3) {
+    }
+    double busy = cpus_busy_s({cpu}) - before;
+    double wall = spent();
+    ::sched_setaffinity(0, sizeof mine, &mine);
+    EXPECT_GE(busy, 0.15);
+    EXPECT_LE(busy, wall + 0.05);
+    EXPECT_EQ(cpus_busy_s({}), 0);
 }
 
 }  // namespace

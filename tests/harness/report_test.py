@@ -59,7 +59,9 @@ def echo(variant, conns, rnd):
                rtt_p90_us=200, rtt_p99_us=300, rtt_p999_us=400,
                rtt_max_us=500, rtt_mean_us=1e6 * conns / rate,
                server_cpu_us_per_msg=8.0 if variant == "thread_per_conn"
-               else 4.0, client_cpu_load=0.9)
+               else 4.0,
+               server_cpus_busy_us_per_msg=12.0 if variant == "thread_per_conn"
+               else 4.5, client_cpu_load=0.9)
 
 
 def made_up_run():
@@ -181,6 +183,12 @@ class ReportTest(unittest.TestCase):
                       "CPU (per switch) | 20.0 |", self.report)
         self.assertIn("a switch costs 20.0 µs, ×4.0 the 5.00 µs between "
                       "threads", self.report)
+
+    def test_server_cpus_busy_time_is_ranked_too(self):
+        self.assertIn("The server CPUs' busy time per message at the same "
+                      "point", self.report)
+        self.assertIn("`epoll_loop` 4.50 µs, `thread_per_conn` 12.0 µs "
+                      "(×2.67)", self.report)
 
     def test_ranking_by_server_cpu(self):
         self.assertIn("`epoll_loop` 4.00 µs, `thread_per_conn` 8.00 µs "
